@@ -1,0 +1,116 @@
+// RFC 6750 §3 error classes. Each carries a stable `code` for logs and metrics, the HTTP status, and the
+// headers a response needs (`WWW-Authenticate`, `Retry-After`), so Express's and Koa's default error
+// handlers already answer correctly. `description` is shown to clients: it never contains the token, a key
+// or a stack.
+import { buildChallenge } from './challenge.js';
+
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+export abstract class JwtGuardError extends Error {
+  abstract readonly status: number;
+  /** The RFC 6750 error code, absent when the request simply carried no token (§3.1). */
+  readonly error: BearerErrorCode | undefined;
+  /** Stable machine-readable code, e.g. `ERR_JWT_EXPIRED`. */
+  readonly code: string;
+  /** Client-safe description. */
+  readonly description: string;
+  /** Tells http-errors-style handlers (Koa, Express) the message is safe to send. */
+  readonly expose = true;
+  /** Realm named in the challenge; adapters set it from their `realm` option. */
+  realm: string | undefined;
+
+  constructor(code: string, description: string, error: BearerErrorCode | undefined, options?: ErrorOptions) {
+    super(description, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.description = description;
+    this.error = error;
+  }
+
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** Response headers for this error: the Bearer challenge, plus `Retry-After` where it applies. */
+  get headers(): Record<string, string> {
+    return { 'WWW-Authenticate': buildChallenge(this.challengeParams()) };
+  }
+
+  protected challengeParams(): Record<string, string | undefined> {
+    return { realm: this.realm, error: this.error, error_description: this.error && this.description };
+  }
+
+  /** The JSON body the library renders: `{ error, error_description }`. */
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.error ?? 'unauthorized', error_description: this.description };
+  }
+}
+
+/** 401 without an error code: the request carried no credentials (RFC 6750 §3.1). */
+export class UnauthorizedError extends JwtGuardError {
+  readonly status = 401;
+  constructor(description = 'Authentication required', code = 'ERR_TOKEN_MISSING') {
+    super(code, description, undefined);
+  }
+}
+
+/** 400 `invalid_request`: malformed Authorization, two tokens, two methods. */
+export class InvalidRequestError extends JwtGuardError {
+  readonly status = 400;
+  constructor(code: string, description: string, options?: ErrorOptions) {
+    super(code, description, 'invalid_request', options);
+  }
+}
+
+/** 401 `invalid_token`: anything that is not a verified, valid, unrevoked token. */
+export class InvalidTokenError extends JwtGuardError {
+  readonly status = 401;
+  /** The claim at fault, where one is (`exp`, `aud`, ...). */
+  readonly claim: string | undefined;
+  constructor(code: string, description: string, options?: ErrorOptions & { claim?: string }) {
+    super(code, description, 'invalid_token', options);
+    this.claim = options?.claim;
+  }
+}
+
+/** 403 `insufficient_scope`, naming the scope(s) the resource needs. */
+export class InsufficientScopeError extends JwtGuardError {
+  readonly status = 403;
+  readonly scopes: string[];
+  constructor(scopes: string[], description = 'Insufficient scope', code = 'ERR_INSUFFICIENT_SCOPE') {
+    super(code, description, 'insufficient_scope');
+    this.scopes = scopes;
+  }
+  protected override challengeParams(): Record<string, string | undefined> {
+    return { ...super.challengeParams(), scope: this.scopes.length ? this.scopes.join(' ') : undefined };
+  }
+}
+
+/** 503: a dependency needed for a safe answer is down (JWKS with no cached key, denylist fail-closed). */
+export class UnavailableError extends JwtGuardError {
+  readonly status = 503;
+  readonly retryAfter: number;
+  constructor(code: string, description: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+    super(code, description, undefined, options);
+    this.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+  override get headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfter) };
+  }
+  override toJSON(): { error: string; error_description: string } {
+    return { error: 'temporarily_unavailable', error_description: this.description };
+  }
+}
+
+/** Thrown at construction when options are unsafe or inconsistent; the message says how to fix them. */
+export class ConfigurationError extends Error {
+  readonly code = 'ERR_CONFIGURATION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function isJwtGuardError(value: unknown): value is JwtGuardError {
+  return value instanceof JwtGuardError;
+}

@@ -1,0 +1,129 @@
+// Bearer token extraction (RFC 6750 §2). Ambiguity is an error, never a guess: two Authorization values,
+// two credentials in one value, or a token sent by two methods at once (§2: clients MUST NOT use more than
+// one) answer 400 `invalid_request`, so a proxy and the app cannot disagree about which token was checked.
+import { InvalidRequestError } from './errors.js';
+import type { HeaderInput } from './types.js';
+
+export interface ExtractTokenOptions {
+  /** Also accept the token from this cookie (opt-in; beware CSRF on state-changing routes). */
+  cookie?: string;
+  /** Replace the built-in lookup entirely: return the token, or undefined when there is none. */
+  getter?: (headers: HeaderInput) => string | undefined;
+  /**
+   * Also accept the token from this URI query parameter, e.g. "access_token" (RFC 6750 §2.3; off by default
+   * because URLs end up in logs and Referer headers). Needs `url`.
+   */
+  queryParameter?: string;
+  /** The request URL (absolute or path + query), for `queryParameter`. */
+  url?: string;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const CREDENTIALS = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/;
+
+/**
+ * The bearer token of a request, or undefined when it carries none (a different auth scheme counts as none).
+ * Throws InvalidRequestError (400) for a malformed or ambiguous request.
+ *
+ * @example
+ * const token = extractToken(req.headers, { cookie: 'access_token' });
+ * if (token === undefined) throw new UnauthorizedError();
+ */
+export function extractToken(headers: HeaderInput, options: ExtractTokenOptions = {}): string | undefined {
+  if (options.getter) {
+    const token = options.getter(headers);
+    return token === undefined || token === '' ? undefined : token;
+  }
+  const found: string[] = [];
+  const fromHeader = authorizationToken(headerValues(headers, 'authorization'));
+  if (fromHeader !== undefined) found.push(fromHeader);
+  if (options.cookie !== undefined) {
+    const fromCookie = cookieValue(headerValues(headers, 'cookie'), options.cookie);
+    if (fromCookie !== undefined) found.push(fromCookie);
+  }
+  if (options.queryParameter !== undefined && options.url !== undefined) {
+    const values = new URL(options.url, 'http://localhost').searchParams.getAll(options.queryParameter);
+    if (values.length > 1) throw ambiguous();
+    if (values[0] !== undefined && values[0] !== '') found.push(values[0]);
+  }
+  if (found.length > 1) throw ambiguous();
+  return found[0];
+}
+
+function ambiguous(): InvalidRequestError {
+  return new InvalidRequestError('ERR_INVALID_REQUEST', 'Request must carry exactly one access token');
+}
+
+function authorizationToken(values: readonly string[]): string | undefined {
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw ambiguous();
+  const value = (values[0] as string).trim();
+  if (value === '') return undefined;
+  // A comma means several credentials folded into one field (RFC 9110 §5.3): which one counts is ambiguous.
+  if (value.includes(',')) throw ambiguous();
+  const match = CREDENTIALS.exec(value);
+  if (!match) throw new InvalidRequestError('ERR_INVALID_REQUEST', 'Malformed Authorization header');
+  // Another scheme (Basic, DPoP, ...) is not ours: treat the request as carrying no bearer token.
+  if ((match[1] as string).toLowerCase() !== 'bearer') return undefined;
+  const token = match[2];
+  if (token === undefined || !B64TOKEN.test(token)) {
+    throw new InvalidRequestError(
+      'ERR_INVALID_REQUEST',
+      'Authorization must be "Bearer" followed by one token',
+    );
+  }
+  return token;
+}
+
+function cookieValue(values: readonly string[], name: string): string | undefined {
+  const matches: string[] = [];
+  for (const header of values) {
+    for (const pair of header.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+      if (value !== '') matches.push(value);
+    }
+  }
+  // Two cookies of the same name (e.g. set for different paths or by a sibling subdomain): ambiguous.
+  if (matches.length > 1) throw ambiguous();
+  return matches[0];
+}
+
+/** Every value of header `name` (lower case), keeping repeated fields apart where the input allows it. */
+function headerValues(headers: HeaderInput, name: string): string[] {
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    // Fetch Headers joins repeated fields with ", " (which authorizationToken then refuses).
+    const value = headers.get(name);
+    return value === null ? [] : [value];
+  }
+  if (Array.isArray(headers)) {
+    // Node's rawHeaders: [name, value, name, value, ...] as received.
+    const values: string[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
+    }
+    return values;
+  }
+  if (typeof (headers as { get?: unknown }).get === 'function' && !isRecord(headers)) {
+    // A Headers-like object from another realm.
+    const value = (headers as unknown as Headers).get(name);
+    return value === null || value === undefined ? [] : [value];
+  }
+  const values: string[] = [];
+  for (const [key, value] of Object.entries(
+    headers as Readonly<Record<string, string | readonly string[] | undefined>>,
+  )) {
+    if (key.toLowerCase() !== name || value === undefined) continue;
+    if (typeof value === 'string') values.push(value);
+    else for (const item of value) values.push(item);
+  }
+  return values;
+}
+
+function isRecord(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

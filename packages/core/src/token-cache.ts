@@ -1,0 +1,101 @@
+// The verified-token cache (opt-in: `cache: { tokens: { max, ttl } }`). A hit skips only the signature check
+// and the parsing of a token string that was already verified; issuer routing, the claims (exp/nbf/iat
+// against the clock), `validate` and the denylist run on every request, so a cached token still expires,
+// can still be revoked, and still fails a policy that looks at the request.
+//
+// Why it is safe:
+// - the key is the whole token string, so two different tokens can never share an entry (a prefix or a
+//   short hash could collide and let one token ride on another's verification);
+// - an entry expires no later than the token's `exp` (on the verifier's clock) and never after `ttl`;
+// - an entry remembers the VerificationKey that verified it, and is used only while the issuer's key source
+//   still returns that very key for the token's header: a key dropped from the JWKS invalidates its tokens;
+// - the cached claims are frozen and every result gets its own top-level copy, so an application that
+//   mutates `req.auth.payload` cannot change what the next request sees.
+import { LRUCache } from 'lru-cache';
+import { toMilliseconds } from './duration.js';
+import { ConfigurationError } from './errors.js';
+import type { VerificationKey } from './key-source.js';
+import type { JwtHeader, TokenCacheOptions } from './types.js';
+
+export const DEFAULT_TOKEN_CACHE_MAX = 10_000;
+export const DEFAULT_TOKEN_CACHE_TTL = '10m';
+
+export interface CachedToken {
+  /** The trusted issuer the token was routed to (the exact `iss`). */
+  readonly issuer: string;
+  readonly header: Readonly<JwtHeader>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** The key whose signature check passed. */
+  readonly key: VerificationKey;
+  /** Clock milliseconds after which the entry is not used. */
+  readonly expiresAt: number;
+}
+
+export interface TokenCache {
+  /** The live entry for exactly this token string, or undefined (an expired entry is dropped). */
+  get(token: string): CachedToken | undefined;
+  /** Remember a token whose signature `key` verified; its claims are frozen in place. */
+  set(token: string, entry: Omit<CachedToken, 'expiresAt'>): void;
+  delete(token: string): void;
+  readonly size: number;
+}
+
+/** Build the cache from `options.cache.tokens`; undefined when it is off (the default). */
+export function createTokenCache(
+  options: false | TokenCacheOptions | undefined,
+  clock: () => number,
+): TokenCache | undefined {
+  if (options === undefined || options === false) return undefined;
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError('cache.tokens must be false or { max?: number, ttl?: number | string }');
+  }
+  const max = options.max ?? DEFAULT_TOKEN_CACHE_MAX;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new ConfigurationError(
+      `cache.tokens.max must be a positive integer (default ${DEFAULT_TOKEN_CACHE_MAX})`,
+    );
+  }
+  const ttlMs = toMilliseconds(options.ttl ?? DEFAULT_TOKEN_CACHE_TTL, 'cache.tokens.ttl');
+  if (!(ttlMs > 0)) throw new ConfigurationError('cache.tokens.ttl must be longer than zero');
+
+  // Bounded by count only: expiry is checked against the verifier's clock on every read, so an expired
+  // entry is never used and is dropped as soon as it is read (or evicted by newer entries).
+  const lru = new LRUCache<string, CachedToken>({ max });
+  return {
+    get(token) {
+      const entry = lru.get(token);
+      if (entry === undefined) return undefined;
+      if (clock() >= entry.expiresAt) {
+        lru.delete(token);
+        return undefined;
+      }
+      return entry;
+    },
+    set(token, entry) {
+      const now = clock();
+      const exp = entry.payload.exp;
+      // RFC 7519 §4.1.4: not on or after `exp`. No tolerance here: the entry ends with the token, and the
+      // clock-tolerance window (if any) is served by a full verification.
+      const tokenEnd = typeof exp === 'number' ? exp * 1000 : Infinity;
+      const expiresAt = Math.min(tokenEnd, now + ttlMs);
+      if (!(expiresAt > now)) return;
+      deepFreeze(entry.payload);
+      deepFreeze(entry.header);
+      lru.set(token, { ...entry, expiresAt });
+    },
+    delete(token) {
+      lru.delete(token);
+    },
+    get size() {
+      return lru.size;
+    },
+  };
+}
+
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) {
+    if (member !== null && typeof member === 'object') deepFreeze(member as object);
+  }
+}

@@ -1,0 +1,268 @@
+// The verification pipeline (DESIGN.md "The path of one request"), in the order that keeps work and trust
+// minimal: cheap syntax checks first, the issuer matched against the allow-list before any key lookup or
+// network call, the signature before claims, and the denylist last so a forged token never reaches a store.
+//
+// Per-request cost: everything that can be done once is done in compileOptions (options, policies) or once
+// per key (imports, memoised by the key sources and the signature seam); a request allocates no closures or
+// regexes, parses each JSON object once, and with `cache.tokens` skips the signature for a token string it
+// has already verified (token-cache.ts).
+import { checkClaims } from './claims.js';
+import { decodeSegment, splitCompact } from './compact.js';
+import { InvalidTokenError, UnavailableError, isJwtGuardError, type JwtGuardError } from './errors.js';
+import { checkHeader } from './header-policy.js';
+import type { VerificationKey } from './key-source.js';
+import { compileOptions, type CompiledIssuer, type CompiledOptions } from './options.js';
+import { parseJsonObject } from './safe-json.js';
+import { getScopes } from './scopes.js';
+import { verifySignature, type SignatureCheck } from './signature.js';
+import { createTokenCache, type TokenCache } from './token-cache.js';
+import type {
+  AuthResult,
+  JwtHeader,
+  JwtPayload,
+  RequestContext,
+  Verifier,
+  VerifierOptions,
+} from './types.js';
+
+const encoder = new TextEncoder();
+const NO_CONTEXT: RequestContext = Object.freeze({});
+
+/**
+ * Create a verifier. Options are validated here (ConfigurationError on anything unsafe); `verify` then
+ * resolves an AuthResult or rejects with a JwtGuardError, never with anything else.
+ *
+ * @example
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' });
+ * const { payload, scopes } = await verifier.verify(token);
+ */
+export function createVerifier<P extends JwtPayload = JwtPayload>(options: VerifierOptions): Verifier<P> {
+  return buildVerifier<P>(options, verifySignature);
+}
+
+/**
+ * A `createVerifier` bound to one side of the signature seam. Not exported from the package: it exists so
+ * the tests can hold the node:crypto and Web Crypto paths to the same security suite in one process.
+ */
+export function createVerifierUsing(check: SignatureCheck) {
+  return <P extends JwtPayload = JwtPayload>(options: VerifierOptions): Verifier<P> =>
+    buildVerifier<P>(options, check);
+}
+
+interface Pipeline {
+  compiled: CompiledOptions;
+  check: SignatureCheck;
+  tokens: TokenCache | undefined;
+}
+
+function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: SignatureCheck): Verifier<P> {
+  const compiled = compileOptions(options);
+  const pipeline: Pipeline = {
+    compiled,
+    check,
+    tokens: createTokenCache(options.cache?.tokens, compiled.clock),
+  };
+  const listening = options.onEvent !== undefined;
+  return {
+    async verify(token: string, context: RequestContext = NO_CONTEXT): Promise<AuthResult<P>> {
+      try {
+        const result = await verifyToken(pipeline, token, context);
+        if (listening) {
+          compiled.emit({
+            type: 'token.accepted',
+            issuer: result.issuer,
+            kid: result.header.kid,
+            cached: result.cached,
+          });
+        }
+        return result.auth as AuthResult<P>;
+      } catch (error) {
+        const safe = toJwtGuardError(error);
+        if (listening) {
+          // Only rejections pay for naming the issuer again, so the accepted path carries no bookkeeping.
+          const issuer = trustedIssuerOf(compiled, token);
+          compiled.emit({
+            type: 'token.rejected',
+            code: safe.code,
+            ...(issuer !== undefined ? { issuer } : {}),
+          });
+        }
+        throw safe;
+      }
+    },
+    async warmUp() {
+      await Promise.all(
+        [...new Set([...compiled.issuers.values()].map((entry) => entry.keySource))].map((source) =>
+          source.warmUp(),
+        ),
+      );
+    },
+  };
+}
+
+interface Verified {
+  auth: AuthResult;
+  issuer: string;
+  header: JwtHeader;
+  cached: boolean;
+}
+
+async function verifyToken(pipeline: Pipeline, token: string, context: RequestContext): Promise<Verified> {
+  const { compiled, tokens } = pipeline;
+
+  // A token string verified before, whose key is still offered for it: skip parsing and the signature only.
+  const hit = tokens?.get(token);
+  if (hit !== undefined) {
+    const entry = compiled.issuers.get(hit.issuer);
+    if (entry !== undefined && (await entry.keySource.getKeys(hit.header)).includes(hit.key)) {
+      return accept(pipeline, token, context, entry, hit.header, hit.payload, true);
+    }
+    // The key left the key set (rotation, revocation of a key): verify from scratch, which will refuse.
+    tokens?.delete(token);
+  }
+
+  // 1. Size and strict compact syntax, then the two JSON objects.
+  const parts = splitCompact(token, compiled.maxTokenLength);
+  const rawHeader = parseJsonObject(decodeSegment(parts.header), 'header');
+  const rawPayload = parseJsonObject(decodeSegment(parts.payload), 'payload');
+  const signature = decodeSegment(parts.signature);
+
+  // The unverified `iss` only routes to a trusted issuer's keys; an unknown one stops here, before any fetch.
+  const iss = rawPayload.iss;
+  const entry: CompiledIssuer | undefined = typeof iss === 'string' ? compiled.issuers.get(iss) : undefined;
+  if (!entry)
+    throw new InvalidTokenError('ERR_JWT_CLAIM_INVALID', 'Token issuer is not accepted', { claim: 'iss' });
+
+  // 2. Header policy (alg allow-list, crit, typ, cty).
+  const header = checkHeader(rawHeader, entry.header);
+
+  // 3-4. Keys for (issuer, kid) able to verify alg; try each (a duplicate kid must not refuse a good token).
+  const key = await checkSignature(
+    pipeline.check,
+    entry,
+    header,
+    encoder.encode(parts.signingInput),
+    signature,
+  );
+
+  const verified = await accept(pipeline, token, context, entry, header, rawPayload, false);
+  // Cached only once every check passed: a token refused by its claims, `validate` or the denylist is not.
+  tokens?.set(token, { issuer: entry.issuer, header, payload: rawPayload, key });
+  return verified;
+}
+
+/** Steps 5-6, run for every token, cached or not. */
+async function accept(
+  { compiled, tokens }: Pipeline,
+  token: string,
+  context: RequestContext,
+  entry: CompiledIssuer,
+  header: JwtHeader,
+  rawPayload: Readonly<Record<string, unknown>>,
+  cached: boolean,
+): Promise<Verified> {
+  // 5. Claims, then the application's own checks. With the cache on, the application gets its own copies of
+  // the claims objects, so mutating them cannot change what a later request for the same token sees.
+  const payload = checkClaims(
+    tokens ? { ...rawPayload } : (rawPayload as Record<string, unknown>),
+    entry.claims,
+    compiled.clock() / 1000,
+  );
+  const result: AuthResult = {
+    token,
+    header: tokens ? { ...header } : header,
+    payload,
+    scopes: getScopes(payload, compiled.scopeClaims),
+    issuer: entry.issuer,
+  };
+  if (compiled.validate) {
+    try {
+      await compiled.validate(result, context);
+    } catch (error) {
+      if (isJwtGuardError(error)) throw error;
+      // The hook's own message may carry internals; the client gets a fixed description.
+      throw new InvalidTokenError('ERR_JWT_VALIDATION_FAILED', 'Token failed validation', { cause: error });
+    }
+  }
+
+  // 6. Denylist, last: only verified, otherwise valid tokens cost a store lookup.
+  if (compiled.denylist && (await isDenied(compiled, result))) {
+    throw new InvalidTokenError('ERR_JWT_REVOKED', 'Token has been revoked');
+  }
+  return { auth: result, issuer: entry.issuer, header, cached };
+}
+
+/** The key that verified the signature; throws when none does. */
+async function checkSignature(
+  check: SignatureCheck,
+  entry: CompiledIssuer,
+  header: JwtHeader,
+  signingInput: Uint8Array,
+  signature: Uint8Array,
+): Promise<VerificationKey> {
+  const keys = await entry.keySource.getKeys(header);
+  let candidates = 0;
+  for (const key of keys) {
+    if (!key.supports(header.alg)) continue;
+    candidates++;
+    // A key that fails to import (e.g. a JWKS entry with a point off its curve) is one candidate that
+    // cannot verify, not a reason to refuse a token another candidate signed.
+    let valid: boolean;
+    try {
+      const answer = check(key, header.alg, signingInput, signature);
+      valid = typeof answer === 'boolean' ? answer : await answer;
+    } catch {
+      valid = false;
+    }
+    if (valid) return key;
+  }
+  if (candidates === 0) {
+    throw new InvalidTokenError('ERR_JWKS_NO_MATCHING_KEY', 'No key matches the token');
+  }
+  throw new InvalidTokenError('ERR_JWS_SIGNATURE_INVALID', 'Token signature is invalid');
+}
+
+async function isDenied(compiled: CompiledOptions, result: AuthResult): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const answer = compiled.denylist?.(result);
+    // A store that answers synchronously (a local replica) costs no timer and no race.
+    if (typeof answer === 'boolean') return answer;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${compiled.denylistTimeoutMs} ms`)),
+        compiled.denylistTimeoutMs,
+      );
+    });
+    return (await Promise.race([answer, timeout])) === true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'denylist failed';
+    compiled.emit({ type: 'denylist.unavailable', reason });
+    // Fail closed by default: a revoked token must not pass because the store is down.
+    if (compiled.denylistFailure === 'open') return false;
+    throw new UnavailableError('ERR_DENYLIST_UNAVAILABLE', 'Token revocation status is unavailable', 5, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The trusted issuer a token claims, for the rejection event (undefined when unreadable or untrusted). */
+function trustedIssuerOf(compiled: CompiledOptions, token: string): string | undefined {
+  try {
+    const iss = parseJsonObject(
+      decodeSegment(splitCompact(token, compiled.maxTokenLength).payload),
+      'payload',
+    ).iss;
+    return typeof iss === 'string' && compiled.issuers.has(iss) ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Anything thrown on the path of a token becomes a client-safe JwtGuardError (never the original message). */
+function toJwtGuardError(error: unknown): JwtGuardError {
+  if (isJwtGuardError(error)) return error;
+  return new InvalidTokenError('ERR_JWT_INVALID', 'Token is invalid', { cause: error });
+}

@@ -1,0 +1,159 @@
+// Both sides of the `#crypto-runtime` seam (node:crypto one-shot verify, Web Crypto) must make identical
+// decisions: the whole hostile-token suite runs against each, then a matrix of per-algorithm tamperings
+// compares the two paths' answers for the same bytes.
+import { KeyObject, sign } from 'node:crypto';
+import * as nodePath from '../src/crypto-node.js';
+import * as webPath from '../src/crypto-web.js';
+import { CRYPTO_RUNTIME, verifySignature } from '../src/signature.js';
+import { createVerifierUsing } from '../src/verifier.js';
+import type { VerifierOptions } from '../src/index.js';
+import { forge } from './support/forge.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  MATRIX,
+  NOW_MS,
+  claims,
+  makeKey,
+  signToken,
+  type TestKey,
+} from './support/keys.js';
+import { securityCases } from './support/security-cases.js';
+
+const clock = (): number => NOW_MS;
+const paths = [
+  ['node:crypto', createVerifierUsing(nodePath.verifySignature)],
+  ['Web Crypto', createVerifierUsing(webPath.verifySignature)],
+] as const;
+
+test('under Node (and so under jest) the seam resolves to the node:crypto side', () => {
+  expect(CRYPTO_RUNTIME).toBe('node');
+  expect(verifySignature).toBe(nodePath.verifySignature);
+  expect(webPath.CRYPTO_RUNTIME).toBe('web');
+});
+
+describe.each(paths)('hostile tokens through the %s path', (_name, createVerifier) => {
+  securityCases(createVerifier);
+});
+
+/** Flip one bit of the last signature byte (still canonical base64url: the last char's used bits change). */
+function tamperSignature(token: string): string {
+  const [h, p, s] = token.split('.') as [string, string, string];
+  const bytes = Buffer.from(s, 'base64url');
+  bytes[0] = (bytes[0] ?? 0) ^ 0x01;
+  return `${h}.${p}.${bytes.toString('base64url')}`;
+}
+
+function truncateSignature(token: string, bytes: number): string {
+  const [h, p, s] = token.split('.') as [string, string, string];
+  return `${h}.${p}.${Buffer.from(s, 'base64url').subarray(0, bytes).toString('base64url')}`;
+}
+
+describe.each(MATRIX)('%s: both paths agree', (alg) => {
+  let key: TestKey;
+  let other: TestKey;
+  const decisions = async (options: Omit<VerifierOptions, 'issuer' | 'audience'>, token: string) =>
+    Promise.all(
+      paths.map(([, create]) =>
+        create({ issuer: ISSUER, audience: AUDIENCE, clock, ...options })
+          .verify(token)
+          .then(
+            () => 'accepted',
+            (error: { code: string }) => error.code,
+          ),
+      ),
+    );
+
+  beforeAll(async () => {
+    key = await makeKey(alg, 'k1');
+    other = await makeKey(alg, 'k1');
+  });
+
+  test.each([
+    ['a genuine token', 'accepted', async () => signToken(key)],
+    [
+      'a flipped signature bit',
+      'ERR_JWS_SIGNATURE_INVALID',
+      async () => tamperSignature(await signToken(key)),
+    ],
+    [
+      'a truncated signature',
+      'ERR_JWS_SIGNATURE_INVALID',
+      async () => truncateSignature(await signToken(key), 16),
+    ],
+    ['another key with the same kid', 'ERR_JWS_SIGNATURE_INVALID', async () => signToken(other)],
+    [
+      'a payload swapped under a valid signature',
+      'ERR_JWS_SIGNATURE_INVALID',
+      async () => {
+        const [h, , s] = (await signToken(key)).split('.');
+        const [, p] = (await signToken(key, claims({ sub: 'admin' }))).split('.');
+        return `${h}.${p}.${s}`;
+      },
+    ],
+  ])('%s', async (_what, expected, make) => {
+    const token = await make();
+    const keys = alg.startsWith('HS') ? key.jwk : [key.jwk];
+    expect(await decisions({ keys }, token)).toEqual([expected, expected]);
+    if (key.pem) expect(await decisions({ keys: key.pem }, token)).toEqual([expected, expected]);
+    if (key.publicKey) expect(await decisions({ keys: key.publicKey }, token)).toEqual([expected, expected]);
+  });
+});
+
+test('RSA-PSS: a signature with a salt length other than the digest length is refused by both paths', async () => {
+  const { privateKey, publicKey } = await crypto.subtle.generateKey(
+    { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  );
+  const pem = KeyObject.from(publicKey).export({ format: 'pem', type: 'spki' }).toString();
+  const signWithSalt = (saltLength: number) =>
+    forge({
+      header: { alg: 'PS256' },
+      payload: claims(),
+      signer: async (input) =>
+        new Uint8Array(
+          await crypto.subtle.sign(
+            { name: 'RSA-PSS', saltLength },
+            privateKey,
+            input as Uint8Array<ArrayBuffer>,
+          ),
+        ),
+    });
+  for (const [, create] of paths) {
+    const verifier = create({ issuer: ISSUER, audience: AUDIENCE, clock, keys: pem });
+    await expect(verifier.verify(await signWithSalt(32))).resolves.toMatchObject({ issuer: ISSUER });
+    await expect(verifier.verify(await signWithSalt(0))).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_INVALID',
+    });
+    await expect(verifier.verify(await signWithSalt(20))).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_INVALID',
+    });
+  }
+});
+
+test('ES256: a DER-encoded signature of the right key is refused by both paths (JWS requires R || S)', async () => {
+  const { privateKey, publicKey } = await crypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    true,
+    ['sign', 'verify'],
+  );
+  const token = await forge({
+    header: { alg: 'ES256' },
+    payload: claims(),
+    signer: async (input) => new Uint8Array(sign('sha256', input, KeyObject.from(privateKey))),
+  });
+  for (const [, create] of paths) {
+    const verifier = create({ issuer: ISSUER, audience: AUDIENCE, clock, keys: publicKey });
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+  }
+});
+
+test('both sides decode canonical base64url to the same bytes, at every length', () => {
+  for (let n = 0; n < 70; n++) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff);
+    const text = Buffer.from(bytes).toString('base64url');
+    expect(Uint8Array.from(nodePath.decodeBase64Url(text))).toEqual(bytes);
+    expect(webPath.decodeBase64Url(text)).toEqual(bytes);
+  }
+});

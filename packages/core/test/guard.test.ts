@@ -1,0 +1,221 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import {
+  ConfigurationError,
+  InvalidRequestError,
+  InvalidTokenError,
+  UnauthorizedError,
+  createGuard,
+  createVerifier,
+  type GuardRequest,
+  type HeaderInput,
+  type JwtPayload,
+  type RequestContext,
+  type VerifierOptions,
+} from '@jwtguard/core';
+
+const ISSUER = 'https://issuer.guard.test/';
+const AUDIENCE = 'https://api.guard.test';
+const NOW = 1_800_000_000;
+const clock = (): number => NOW * 1000;
+
+let privateKey: CryptoKey;
+let jwk: JWK;
+let options: VerifierOptions;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  privateKey = pair.privateKey;
+  jwk = { ...(await exportJWK(pair.publicKey)), kid: 'g1', alg: 'ES256' };
+  options = { issuer: ISSUER, audience: AUDIENCE, keys: jwk, clock };
+});
+
+function sign(claims: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT({ sub: 'alice', scope: 'read', ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: 'g1' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(NOW)
+    .setExpirationTime(NOW + 300)
+    .sign(privateKey);
+}
+
+interface FakeRequest {
+  id: string;
+}
+
+function req(
+  headers: HeaderInput,
+  extra: Partial<GuardRequest<FakeRequest>> = {},
+): GuardRequest<FakeRequest> {
+  return { method: 'GET', url: '/r', headers, source: { id: 'r1' }, ...extra };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
+
+describe('createGuard', () => {
+  test('verifies the bearer token from the Authorization header', async () => {
+    const guard = createGuard(options);
+    const auth = await guard.authenticate(req({ authorization: `Bearer ${await sign()}` }));
+    expect(auth?.payload.sub).toBe('alice');
+    expect(auth?.scopes).toEqual(['read']);
+  });
+
+  test('builds one verifier at setup and reuses it', async () => {
+    const guard = createGuard(options);
+    const first = guard.verifier;
+    await guard.authenticate(req({ authorization: `Bearer ${await sign()}` }));
+    await guard.authenticate(req({ authorization: `Bearer ${await sign()}` }));
+    expect(guard.verifier).toBe(first);
+  });
+
+  test('accepts a shared verifier and takes guard options from the second argument', async () => {
+    const verifier = createVerifier(options);
+    const guard = createGuard(verifier, { realm: 'shared', optional: true });
+    expect(guard.verifier).toBe(verifier);
+    expect(guard.realm).toBe('shared');
+    expect(guard.optional).toBe(true);
+    expect(await guard.authenticate(req({}))).toBeUndefined();
+  });
+
+  test('guard options mixed into verifier options are split off (and the second argument wins)', async () => {
+    const guard = createGuard({ ...options, realm: 'inline', optional: true }, { realm: 'explicit' });
+    expect(guard.realm).toBe('explicit');
+    expect(guard.optional).toBe(true);
+    expect(await guard.authenticate(req({}))).toBeUndefined();
+  });
+
+  test('no token → UnauthorizedError (401, no error code)', async () => {
+    const err = await failure(createGuard(options).authenticate(req({})));
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect((err as UnauthorizedError).headers['WWW-Authenticate']).toBe('Bearer');
+  });
+
+  test('optional: no token → undefined, but a bad token is still refused', async () => {
+    const guard = createGuard(options, { optional: true });
+    expect(await guard.authenticate(req({}))).toBeUndefined();
+    await expect(guard.authenticate(req({ authorization: 'Bearer abc.def.ghi' }))).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    );
+    await expect(guard.authenticate(req({ authorization: 'Bearer a b' }))).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
+  });
+
+  test('realm is set on every JwtGuardError it throws', async () => {
+    const guard = createGuard(options, { realm: 'api' });
+    const missing = (await failure(guard.authenticate(req({})))) as UnauthorizedError;
+    expect(missing.headers['WWW-Authenticate']).toBe('Bearer realm="api"');
+    const bad = (await failure(
+      guard.authenticate(req({ authorization: 'Bearer x.y.z' })),
+    )) as InvalidTokenError;
+    expect(bad.headers['WWW-Authenticate']).toMatch(/^Bearer realm="api", error="invalid_token"/);
+    const twice = (await failure(
+      guard.authenticate(req(['Authorization', 'Bearer a', 'Authorization', 'Bearer b'])),
+    )) as InvalidRequestError;
+    expect(twice.realm).toBe('api');
+  });
+
+  test('a repeated Authorization header in raw headers is a 400', async () => {
+    const token = await sign();
+    const err = await failure(
+      createGuard(options).authenticate(
+        req(['Authorization', `Bearer ${token}`, 'Authorization', `Bearer ${token}`]),
+      ),
+    );
+    expect(err).toBeInstanceOf(InvalidRequestError);
+  });
+
+  test('cookie: reads the named cookie, and only when configured', async () => {
+    const token = await sign();
+    const cookieHeader = { cookie: `a=1; access_token=${token}` };
+    expect(
+      (await createGuard(options, { cookie: 'access_token' }).authenticate(req(cookieHeader)))?.token,
+    ).toBe(token);
+    await expect(createGuard(options).authenticate(req(cookieHeader))).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+  });
+
+  test('getToken: called with the framework request; replaces the header lookup', async () => {
+    const token = await sign();
+    const seen: FakeRequest[] = [];
+    const guard = createGuard<JwtPayload, FakeRequest>(options, {
+      getToken: (source) => (seen.push(source), token),
+    });
+    const auth = await guard.authenticate(req({ authorization: 'Bearer ignored a b' }));
+    expect(auth?.token).toBe(token);
+    expect(seen).toEqual([{ id: 'r1' }]);
+  });
+
+  test('getToken returning undefined or "" means no token', async () => {
+    for (const value of [undefined, '']) {
+      const guard = createGuard<JwtPayload, FakeRequest>(options, { getToken: () => value });
+      await expect(guard.authenticate(req({}))).rejects.toBeInstanceOf(UnauthorizedError);
+    }
+  });
+
+  test('errors that are not JwtGuardErrors propagate unchanged', async () => {
+    const boom = new Error('getter failed');
+    const guard = createGuard<JwtPayload, FakeRequest>(options, {
+      getToken: () => {
+        throw boom;
+      },
+    });
+    expect(await failure(guard.authenticate(req({})))).toBe(boom);
+  });
+
+  test('the request context reaches the verifier (validate hook)', async () => {
+    const contexts: RequestContext[] = [];
+    const guard = createGuard({ ...options, validate: (_result, context) => void contexts.push(context) });
+    const headers = { authorization: `Bearer ${await sign()}` };
+    await guard.authenticate(req(headers, { method: 'POST', url: '/items?x=1', clientAddress: '127.0.0.1' }));
+    expect(contexts).toEqual([{ method: 'POST', url: '/items?x=1', headers, clientAddress: '127.0.0.1' }]);
+  });
+});
+
+describe('isPreflight', () => {
+  const guard = () => createGuard(options);
+
+  test.each<[string, HeaderInput]>([
+    ['a header record', { 'access-control-request-method': 'GET' }],
+    ['raw headers', ['Access-Control-Request-Method', 'GET']],
+    ['Fetch Headers', new Headers({ 'Access-Control-Request-Method': 'GET' })],
+  ])('OPTIONS with Access-Control-Request-Method (%s) is a preflight', (_form, headers) => {
+    expect(guard().isPreflight('OPTIONS', headers)).toBe(true);
+    expect(guard().isPreflight('options', headers)).toBe(true);
+  });
+
+  test('OPTIONS without the header, or another method with it, is not', () => {
+    expect(guard().isPreflight('OPTIONS', { origin: 'https://a.test' })).toBe(false);
+    expect(guard().isPreflight('GET', { 'access-control-request-method': 'GET' })).toBe(false);
+    expect(guard().isPreflight('OPTIONS', { 'access-control-request-method': undefined })).toBe(false);
+  });
+});
+
+describe('configuration is checked at setup', () => {
+  test.each<[string, object]>([
+    ['a realm with a quote', { realm: 'a"b' }],
+    ['an empty realm', { realm: '' }],
+    ['a cookie name with a space', { cookie: 'access token' }],
+    ['a non-boolean optional', { optional: 'yes' }],
+    ['a non-function getToken', { getToken: 'authorization' }],
+    ['getToken together with cookie', { getToken: () => undefined, cookie: 'at' }],
+  ])('%s is refused', (_name, guardOptions) => {
+    expect(() => createGuard(options, guardOptions)).toThrow(ConfigurationError);
+  });
+
+  test('neither options nor a verifier is refused', () => {
+    expect(() => createGuard(null as unknown as VerifierOptions)).toThrow(ConfigurationError);
+  });
+
+  test("the verifier's own validation still runs (no audience)", () => {
+    expect(() => createGuard({ issuer: ISSUER, keys: jwk } as VerifierOptions)).toThrow(ConfigurationError);
+  });
+});

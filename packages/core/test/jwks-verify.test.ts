@@ -1,0 +1,206 @@
+// End to end through createVerifier with keys from a real JWKS endpoint: the algorithm matrix, rotation,
+// outages with a warm and a cold cache, and a storm of forged kids.
+import { createVerifier } from '../src/verifier.js';
+import { UnavailableError } from '../src/errors.js';
+import type { JwtGuardEvent, Verifier, VerifierOptions } from '../src/types.js';
+import {
+  createSigningKey,
+  startJwksServer,
+  type JwksServer,
+  type SigningKey,
+} from './support/jwks-server.js';
+
+const AUDIENCE = 'https://api.jwks.test';
+const START = 1_800_000_000_000;
+let now = START;
+const clock = (): number => now;
+let server: JwksServer;
+let events: JwtGuardEvent[];
+
+beforeAll(async () => {
+  server = await startJwksServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  now = START;
+  events = [];
+  server.hits.clear();
+  server.mode = 'ok';
+  server.cacheControl = undefined;
+});
+
+function verifier(options: Partial<VerifierOptions> = {}): Verifier {
+  return createVerifier({
+    issuer: server.issuer,
+    audience: AUDIENCE,
+    jwksUri: server.jwksUri,
+    clock,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+}
+
+function sign(key: SigningKey, header: Record<string, unknown> = {}): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  return key.sign({ iss: server.issuer, aud: AUDIENCE, sub: 'user-1', iat, exp: iat + 600 }, header);
+}
+
+describe('algorithm matrix over a JWKS', () => {
+  const algs = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
+  let keys: SigningKey[];
+  beforeAll(async () => {
+    keys = await Promise.all(algs.map((alg) => createSigningKey(alg, `matrix-${alg}`)));
+  });
+
+  it.each(algs)('verifies %s with one JWKS fetch shared by all algorithms', async (alg) => {
+    server.keys = keys.map((key) => key.publicJwk);
+    const guard = verifier();
+    const key = keys.find((candidate) => candidate.alg === alg) as SigningKey;
+    for (const other of keys) await guard.verify(await sign(other));
+    await expect(guard.verify(await sign(key))).resolves.toMatchObject({ header: { alg, kid: key.kid } });
+    expect(server.jwksFetches()).toBe(1);
+  });
+
+  it.each(algs)('refuses %s signed by a foreign key that reuses a published kid', async (alg) => {
+    server.keys = keys.map((key) => key.publicJwk);
+    const foreign = await createSigningKey(alg, `matrix-${alg}`);
+    await expect(verifier().verify(await sign(foreign))).rejects.toMatchObject({
+      status: 401,
+      code: 'ERR_JWS_SIGNATURE_INVALID',
+    });
+    expect(server.jwksFetches()).toBe(1);
+  });
+});
+
+describe('rotation', () => {
+  let old: SigningKey;
+  let next: SigningKey;
+  beforeAll(async () => {
+    [old, next] = await Promise.all([createSigningKey('ES256', 'old'), createSigningKey('RS256', 'next')]);
+  });
+
+  it('verifies a token from a newly published key with exactly one refetch, and old keys keep working', async () => {
+    server.keys = [old.publicJwk];
+    const guard = verifier();
+    await guard.verify(await sign(old));
+    server.keys = [next.publicJwk, old.publicJwk];
+    now += 5_000;
+    await expect(guard.verify(await sign(next))).resolves.toMatchObject({ header: { kid: 'next' } });
+    expect(server.jwksFetches()).toBe(2);
+    await expect(guard.verify(await sign(old))).resolves.toMatchObject({ header: { kid: 'old' } });
+    await expect(guard.verify(await sign(next))).resolves.toBeDefined();
+    expect(server.jwksFetches()).toBe(2);
+  });
+
+  it('stops accepting a key once it is withdrawn and the cache has refreshed', async () => {
+    server.keys = [next.publicJwk, old.publicJwk];
+    const guard = verifier({ cache: { jwks: { cacheMaxAge: 60, refreshAhead: 0 } } });
+    await guard.verify(await sign(old));
+    server.keys = [next.publicJwk];
+    now += 61_000;
+    await expect(guard.verify(await sign(old))).rejects.toMatchObject({
+      status: 401,
+      code: 'ERR_JWKS_NO_MATCHING_KEY',
+    });
+  });
+
+  it('does not refetch for a new kid within the cooldown', async () => {
+    server.keys = [old.publicJwk];
+    const guard = verifier();
+    await guard.verify(await sign(old));
+    server.keys = [next.publicJwk, old.publicJwk];
+    now += 4_000;
+    await expect(guard.verify(await sign(next))).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(server.jwksFetches()).toBe(1);
+  });
+});
+
+describe('outages', () => {
+  let key: SigningKey;
+  beforeAll(async () => {
+    key = await createSigningKey('ES256', 'outage');
+  });
+
+  it('keeps verifying from a warm cache while the endpoint is down, and says so', async () => {
+    server.keys = [key.publicJwk];
+    const guard = verifier({ cache: { jwks: { cacheMaxAge: 60, refreshAhead: 0 } } });
+    await guard.verify(await sign(key));
+    await server.down();
+    try {
+      now += 3_600_000;
+      await expect(guard.verify(await sign(key))).resolves.toBeDefined();
+      await expect(guard.verify(await sign(key))).resolves.toBeDefined();
+      expect(events.map((event) => event.type).filter((type) => type.startsWith('jwks.'))).toEqual([
+        'jwks.fetched',
+        'jwks.failed',
+        'jwks.stale',
+      ]);
+    } finally {
+      await server.up();
+    }
+  });
+
+  it('answers 503 with Retry-After on a cold cache when the endpoint is down', async () => {
+    server.keys = [key.publicJwk];
+    await server.down();
+    try {
+      const error = await verifier()
+        .verify(await sign(key))
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
+    } finally {
+      await server.up();
+    }
+  });
+
+  it('answers 503 within the fetch timeout when the endpoint hangs', async () => {
+    server.mode = 'hang';
+    const guard = verifier({ cache: { jwks: { timeout: '300ms' } } });
+    await expect(guard.verify(await sign(key))).rejects.toMatchObject({ status: 503 });
+    expect(events).toContainEqual({
+      type: 'jwks.failed',
+      uri: server.jwksUri,
+      reason: 'timed out after 300 ms',
+    });
+  });
+
+  it('answers 503 on a cold cache when discovery fails', async () => {
+    server.mode = 'error';
+    const guard = verifier({ jwksUri: undefined });
+    await expect(guard.verify(await sign(key))).rejects.toMatchObject({ status: 503 });
+  });
+});
+
+describe('forged kid storm', () => {
+  it('1,000 concurrent verifications of unknown kids cost at most one fetch', async () => {
+    const published = await createSigningKey('ES256', 'published');
+    server.keys = [published.publicJwk];
+    const guard = verifier();
+    await guard.verify(await sign(published));
+    now += 60_000;
+    const forger = await createSigningKey('ES256', 'forger');
+    const tokens = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => sign(forger, { kid: `forged-${i}` })),
+    );
+    const results = await Promise.allSettled(tokens.map((token) => guard.verify(token)));
+    expect(results.every((result) => result.status === 'rejected')).toBe(true);
+    expect(new Set(results.map((result) => (result as PromiseRejectedResult).reason.code as string))).toEqual(
+      new Set(['ERR_JWKS_NO_MATCHING_KEY']),
+    );
+    expect(server.jwksFetches()).toBe(2);
+  });
+});
+
+describe('discovery and warm-up', () => {
+  it('finds the JWKS from the issuer alone and warms up before the first request', async () => {
+    const key = await createSigningKey('ES256', 'discovered');
+    server.keys = [key.publicJwk];
+    const guard = verifier({ jwksUri: undefined });
+    await guard.warmUp();
+    expect(server.hits.get('/.well-known/openid-configuration')).toBe(1);
+    expect(server.jwksFetches()).toBe(1);
+    await expect(guard.verify(await sign(key))).resolves.toMatchObject({ issuer: server.issuer });
+    expect(server.jwksFetches()).toBe(1);
+  });
+});

@@ -1,0 +1,49 @@
+import { createVerifier, getScopes, hasAllScopes, hasAnyScope } from '../src/index.js';
+import { AUDIENCE, ISSUER, NOW_MS, claims, makeKey, signToken } from './support/keys.js';
+
+describe('getScopes', () => {
+  test('default: scope (space-delimited) then scp (string or array), as a union without duplicates', () => {
+    expect(getScopes({ scope: 'read  write' })).toEqual(['read', 'write']);
+    expect(getScopes({ scp: 'read write' })).toEqual(['read', 'write']);
+    expect(getScopes({ scp: ['read', 'write'] })).toEqual(['read', 'write']);
+    expect(getScopes({ scope: 'read', scp: ['read', 'admin'] })).toEqual(['read', 'admin']);
+    expect(getScopes({})).toEqual([]);
+  });
+
+  test('a configured claim such as permissions, alone or with others', () => {
+    const payload = { scope: 'openid', permissions: ['read:items', 'write:items'] };
+    expect(getScopes(payload, 'permissions')).toEqual(['read:items', 'write:items']);
+    expect(getScopes(payload, ['permissions', 'scope'])).toEqual(['read:items', 'write:items', 'openid']);
+  });
+
+  test('non-string members and other shapes contribute nothing', () => {
+    expect(getScopes({ scope: 5, scp: ['a', 1, null, ''] } as never)).toEqual(['a']);
+    expect(getScopes({ scope: { read: true } } as never)).toEqual([]);
+    // Inherited names are not claims.
+    expect(getScopes({}, 'toString')).toEqual([]);
+  });
+});
+
+describe('hasAllScopes / hasAnyScope', () => {
+  test('all-of and any-of', () => {
+    expect(hasAllScopes(['a', 'b'], ['a', 'b'])).toBe(true);
+    expect(hasAllScopes(['a'], ['a', 'b'])).toBe(false);
+    expect(hasAllScopes(['a'], [])).toBe(true);
+    expect(hasAnyScope(['a'], ['b', 'a'])).toBe(true);
+    expect(hasAnyScope(['a'], ['b'])).toBe(false);
+    expect(hasAnyScope(['a'], [])).toBe(false);
+  });
+
+  test('scopes are exact strings: no prefix or case matching', () => {
+    expect(hasAllScopes(['read:items'], ['read'])).toBe(false);
+    expect(hasAnyScope(['READ'], ['read'])).toBe(false);
+  });
+});
+
+test('AuthResult.scopes follows the scopeClaim option', async () => {
+  const key = await makeKey('ES256');
+  const token = await signToken(key, claims({ scp: ['x'], roles: ['admin'] }));
+  const base = { issuer: ISSUER, audience: AUDIENCE, keys: key.jwk, clock: () => NOW_MS };
+  expect((await createVerifier(base).verify(token)).scopes).toEqual(['x']);
+  expect((await createVerifier({ ...base, scopeClaim: ['roles'] }).verify(token)).scopes).toEqual(['admin']);
+});
