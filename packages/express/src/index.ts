@@ -1,0 +1,137 @@
+// @jwtguard/express: Express 4/5 middleware. Every decision is taken by @jwtguard/core's guard and checks;
+// this file only translates between Express's (req, res, next) and them. Errors go to next(err) carrying
+// status/statusCode/headers/expose, so Express's own handler already answers with the right status and
+// WWW-Authenticate, and an app's error middleware sees a JwtGuardError it can branch on by `code`.
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import {
+  createClaimCheck,
+  createGuard,
+  createScopeCheck,
+  errorResponse,
+  isJwtGuardError,
+  type AuthResult,
+  type ClaimRequirement,
+  type ErrorResponseBody,
+  type GuardOptions as CoreGuardOptions,
+  type JwtGuardError,
+  type JwtPayload,
+  type Verifier,
+  type VerifierOptions,
+} from '@jwtguard/core';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified access token, set by `jwtGuard()` (undefined in optional mode without a token). */
+      auth?: AuthResult;
+    }
+  }
+}
+
+export type GuardOptions = CoreGuardOptions<Request>;
+export type JwtGuardOptions = VerifierOptions & GuardOptions;
+
+// The realm of the guard that saw a request, so route checks issue the same challenge.
+const realms = new WeakMap<Request, string>();
+
+/**
+ * Verifies the bearer token and sets `req.auth`. Builds one verifier here, at setup; pass a Verifier instead
+ * of options to share one (and its JWKS cache) between apps.
+ *
+ * @example app.use(jwtGuard({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' }));
+ */
+export function jwtGuard<P extends JwtPayload = JwtPayload>(
+  optionsOrVerifier: JwtGuardOptions | Verifier<P>,
+  guardOptions?: GuardOptions,
+): RequestHandler {
+  const guard = createGuard<P, Request>(optionsOrVerifier, guardOptions);
+  return (req, _res, next) => {
+    if (guard.realm !== undefined) realms.set(req, guard.realm);
+    if (guard.isPreflight(req.method, req.headers)) return next();
+    guard
+      .authenticate({
+        method: req.method,
+        url: req.originalUrl,
+        // Node keeps only the first Authorization header in req.headers; rawHeaders shows a repeated one.
+        headers: req.rawHeaders ?? req.headers,
+        clientAddress: req.socket?.remoteAddress,
+        source: req,
+      })
+      .then((auth) => {
+        req.auth = auth as AuthResult | undefined;
+        next();
+      }, next);
+  };
+}
+
+/** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
+export function requireScopes(...scopes: string[]): RequestHandler {
+  return scopeMiddleware(createScopeCheck('all', scopes));
+}
+
+/** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
+export function requireAnyScope(...scopes: string[]): RequestHandler {
+  return scopeMiddleware(createScopeCheck('any', scopes));
+}
+
+/** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
+export function requireClaims<P extends JwtPayload = JwtPayload>(check: ClaimRequirement<P>): RequestHandler {
+  const claimCheck = createClaimCheck(check);
+  return (req, _res, next) => {
+    claimCheck(req.auth, realms.get(req)).then(() => next(), next);
+  };
+}
+
+export interface JwtErrorHandlerOptions {
+  /** Replace the JSON body (default `{ error, error_description }`); status and headers stay. */
+  body?: (err: JwtGuardError, body: ErrorResponseBody) => unknown;
+}
+
+/**
+ * Optional error middleware rendering jwtguard errors as JSON with their status, `WWW-Authenticate` and
+ * `Retry-After`; other errors pass through to the next handler. Mount it after your routes.
+ */
+export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (!isJwtGuardError(err) || res.headersSent) return next(err);
+    const response = errorResponse(err);
+    res
+      .status(response.status)
+      .set(response.headers)
+      .json(options.body ? options.body(err, response.body) : response.body);
+  };
+}
+
+function scopeMiddleware(check: (auth: AuthResult | undefined, realm?: string) => void): RequestHandler {
+  return (req, _res, next) => {
+    let failure: unknown;
+    try {
+      check(req.auth, realms.get(req));
+    } catch (err) {
+      failure = err;
+    }
+    next(failure);
+  };
+}
+
+export {
+  JwtGuardError,
+  UnauthorizedError,
+  InvalidRequestError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  UnavailableError,
+  ConfigurationError,
+  isJwtGuardError,
+  createVerifier,
+} from '@jwtguard/core';
+export type {
+  AuthResult,
+  ClaimRequirement,
+  JwtHeader,
+  JwtPayload,
+  KeyInput,
+  Verifier,
+  VerifierOptions,
+} from '@jwtguard/core';

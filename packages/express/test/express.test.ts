@@ -1,0 +1,141 @@
+// Express-specific behaviour; the behaviour shared by all adapters is in test/conformance.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import request from 'supertest';
+import {
+  ConfigurationError,
+  InsufficientScopeError,
+  isJwtGuardError,
+  jwtErrorHandler,
+  jwtGuard,
+  requireAnyScope,
+  requireClaims,
+  requireScopes,
+  type AuthResult,
+  type KeyInput,
+} from '@jwtguard/express';
+import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
+
+let auth: TestAuthServer;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  auth = await startAuthServer();
+});
+
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await auth.close();
+});
+
+async function listen(app: express.Express): Promise<Server> {
+  const server = createServer(app).listen(0, '127.0.0.1');
+  servers.push(server);
+  await once(server, 'listening');
+  return server;
+}
+
+const options = () => ({ issuer: auth.issuer, audience: AUDIENCE, keys: auth.jwks as KeyInput });
+
+test('req.auth is the verified AuthResult', async () => {
+  let seen: AuthResult | undefined;
+  const app = express();
+  app.use(jwtGuard(options()));
+  app.get('/', (req, res) => void ((seen = req.auth), res.end()));
+  const token = await auth.sign({ scope: 'a b' });
+  await request(await listen(app))
+    .get('/')
+    .set('Authorization', `Bearer ${token}`)
+    .expect(200);
+  expect(seen).toMatchObject({ token, issuer: auth.issuer, scopes: ['a', 'b'], payload: { sub: 'alice' } });
+  expect(seen?.header).toMatchObject({ alg: 'ES256', kid: 'conformance-1' });
+});
+
+test('errors reach next(err) with status, statusCode, expose and headers', async () => {
+  const errors: unknown[] = [];
+  const app = express();
+  app.use(jwtGuard(options()));
+  app.get('/', requireScopes('write'), (_req, res) => void res.end());
+  const capture: ErrorRequestHandler = (err, _req, res, _next) => {
+    errors.push(err);
+    res.status(599).end();
+  };
+  app.use(capture);
+  await request(await listen(app))
+    .get('/')
+    .set('Authorization', `Bearer ${await auth.sign()}`)
+    .expect(599);
+  const err = errors[0] as InsufficientScopeError;
+  expect(err).toBeInstanceOf(InsufficientScopeError);
+  expect(isJwtGuardError(err)).toBe(true);
+  expect({ status: err.status, statusCode: err.statusCode, expose: err.expose }).toEqual({
+    status: 403,
+    statusCode: 403,
+    expose: true,
+  });
+  expect(err.headers['WWW-Authenticate']).toContain('scope="write"');
+});
+
+test("Express's default handler sends the status and the challenge", async () => {
+  const app = express();
+  app.use(jwtGuard(options(), { realm: 'api' }));
+  const res = await request(await listen(app)).get('/');
+  expect(res.status).toBe(401);
+  expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+});
+
+describe('jwtErrorHandler', () => {
+  test('renders the JSON body, status and challenge', async () => {
+    const app = express();
+    app.use(jwtGuard(options()));
+    app.use(jwtErrorHandler());
+    const res = await request(await listen(app))
+      .get('/')
+      .set('Authorization', 'Bearer x.y.z');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: expect.any(String) });
+  });
+
+  test('body option replaces the body, keeping status and headers', async () => {
+    const app = express();
+    app.use(jwtGuard(options()));
+    app.use(jwtErrorHandler({ body: (err, body) => ({ ...body, code: err.code }) }));
+    const res = await request(await listen(app)).get('/');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.body).toEqual({
+      error: 'unauthorized',
+      error_description: 'Authentication required',
+      code: 'ERR_TOKEN_MISSING',
+    });
+  });
+
+  test('other errors pass through to the next handler', async () => {
+    const app = express();
+    app.get('/', () => {
+      throw new Error('unrelated');
+    });
+    app.use(jwtErrorHandler());
+    app.use(
+      ((err, _req, res, _next) =>
+        void res.status(500).json({ passed: (err as Error).message })) as ErrorRequestHandler,
+    );
+    const res = await request(await listen(app)).get('/');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ passed: 'unrelated' });
+  });
+});
+
+test('misconfiguration fails at setup, not per request', () => {
+  expect(() => jwtGuard({ issuer: 'https://a.test/', audience: '' })).toThrow(ConfigurationError);
+  expect(() => jwtGuard(options(), { realm: 'bad"realm' })).toThrow(ConfigurationError);
+  expect(() => requireScopes()).toThrow(ConfigurationError);
+  expect(() => requireAnyScope('two words')).toThrow(ConfigurationError);
+  expect(() => requireClaims({})).toThrow(ConfigurationError);
+});

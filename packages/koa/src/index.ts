@@ -1,0 +1,135 @@
+// @jwtguard/koa: Koa 2/3 middleware. Every decision is taken by @jwtguard/core's guard and checks; this file
+// only translates. Errors are thrown as they are: a JwtGuardError is http-errors compatible (status,
+// statusCode, expose, headers), so Koa's default ctx.onerror already sends the status and WWW-Authenticate,
+// and an app's own try/catch middleware sees a JwtGuardError it can branch on by `code`.
+import type { Context, DefaultState, Middleware, ParameterizedContext } from 'koa';
+import {
+  createClaimCheck,
+  createGuard,
+  createScopeCheck,
+  errorResponse,
+  isJwtGuardError,
+  type AuthResult,
+  type ClaimRequirement,
+  type ErrorResponseBody,
+  type GuardOptions as CoreGuardOptions,
+  type JwtGuardError,
+  type JwtPayload,
+  type Verifier,
+  type VerifierOptions,
+} from '@jwtguard/core';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The verified access token, set by `jwtGuard()` (undefined in optional mode without a token). */
+    auth?: AuthResult;
+  }
+}
+
+/** `ctx.state` after `jwtGuard<P>()`: declare your claims through `P`. */
+export interface JwtGuardState<P extends JwtPayload = JwtPayload> {
+  auth?: AuthResult<P>;
+}
+
+export type GuardOptions = CoreGuardOptions<Context>;
+export type JwtGuardOptions = VerifierOptions & GuardOptions;
+
+// The realm of the guard that saw a request, so route checks issue the same challenge.
+const realms = new WeakMap<object, string>();
+
+/**
+ * Verifies the bearer token and sets `ctx.state.auth`. Builds one verifier here, at setup; pass a Verifier
+ * instead of options to share one (and its JWKS cache) between apps.
+ *
+ * @example app.use(jwtGuard({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' }));
+ */
+export function jwtGuard<P extends JwtPayload = JwtPayload>(
+  optionsOrVerifier: JwtGuardOptions | Verifier<P>,
+  guardOptions?: GuardOptions,
+): Middleware<DefaultState & JwtGuardState<P>> {
+  const guard = createGuard<P, Context>(optionsOrVerifier, guardOptions);
+  return async (ctx, next) => {
+    if (guard.realm !== undefined) realms.set(ctx, guard.realm);
+    if (guard.isPreflight(ctx.method, ctx.headers)) return next();
+    ctx.state.auth = await guard.authenticate({
+      method: ctx.method,
+      url: ctx.originalUrl,
+      // Node keeps only the first Authorization header in ctx.headers; rawHeaders shows a repeated one.
+      headers: ctx.req.rawHeaders ?? ctx.headers,
+      clientAddress: ctx.req.socket?.remoteAddress,
+      source: ctx as Context,
+    });
+    return next();
+  };
+}
+
+/** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
+export function requireScopes(...scopes: string[]): Middleware {
+  const check = createScopeCheck('all', scopes);
+  return (ctx, next) => {
+    check(ctx.state.auth, realms.get(ctx));
+    return next();
+  };
+}
+
+/** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
+export function requireAnyScope(...scopes: string[]): Middleware {
+  const check = createScopeCheck('any', scopes);
+  return (ctx, next) => {
+    check(ctx.state.auth, realms.get(ctx));
+    return next();
+  };
+}
+
+/** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
+export function requireClaims<P extends JwtPayload = JwtPayload>(check: ClaimRequirement<P>): Middleware {
+  const claimCheck = createClaimCheck(check);
+  return async (ctx, next) => {
+    await claimCheck(ctx.state.auth, realms.get(ctx));
+    return next();
+  };
+}
+
+export interface JwtErrorHandlerOptions {
+  /** Replace the JSON body (default `{ error, error_description }`); status and headers stay. */
+  body?: (err: JwtGuardError, body: ErrorResponseBody) => unknown;
+}
+
+/**
+ * Optional middleware, mounted first, rendering jwtguard errors as JSON with their status,
+ * `WWW-Authenticate` and `Retry-After` (Koa's default handler sends plain text); other errors propagate.
+ */
+export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): Middleware {
+  return async (ctx: ParameterizedContext, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!isJwtGuardError(err)) throw err;
+      const response = errorResponse(err);
+      ctx.status = response.status;
+      ctx.set(response.headers);
+      ctx.body = options.body ? options.body(err, response.body) : response.body;
+    }
+  };
+}
+
+export {
+  JwtGuardError,
+  UnauthorizedError,
+  InvalidRequestError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  UnavailableError,
+  ConfigurationError,
+  isJwtGuardError,
+  createVerifier,
+} from '@jwtguard/core';
+export type {
+  AuthResult,
+  ClaimRequirement,
+  JwtHeader,
+  JwtPayload,
+  KeyInput,
+  Verifier,
+  VerifierOptions,
+} from '@jwtguard/core';

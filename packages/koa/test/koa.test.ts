@@ -1,0 +1,136 @@
+// Koa-specific behaviour; the behaviour shared by all adapters is in test/conformance.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import Koa from 'koa';
+import request from 'supertest';
+import {
+  ConfigurationError,
+  InvalidTokenError,
+  jwtErrorHandler,
+  jwtGuard,
+  requireScopes,
+  type AuthResult,
+  type KeyInput,
+} from '@jwtguard/koa';
+import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
+
+let auth: TestAuthServer;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  auth = await startAuthServer();
+});
+
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await auth.close();
+});
+
+async function listen(app: Koa): Promise<Server> {
+  app.silent = true;
+  const server = createServer(app.callback()).listen(0, '127.0.0.1');
+  servers.push(server);
+  await once(server, 'listening');
+  return server;
+}
+
+const options = () => ({ issuer: auth.issuer, audience: AUDIENCE, keys: auth.jwks as KeyInput });
+
+test('ctx.state.auth is the verified AuthResult', async () => {
+  let seen: AuthResult | undefined;
+  const app = new Koa();
+  app.use(jwtGuard(options()));
+  app.use((ctx) => void ((seen = ctx.state.auth), (ctx.status = 204)));
+  const token = await auth.sign({ scope: 'a b' });
+  await request(await listen(app))
+    .get('/')
+    .set('Authorization', `Bearer ${token}`)
+    .expect(204);
+  expect(seen).toMatchObject({ token, issuer: auth.issuer, scopes: ['a', 'b'], payload: { sub: 'alice' } });
+});
+
+test('the thrown error is http-errors compatible and reaches upstream middleware', async () => {
+  const errors: unknown[] = [];
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      errors.push(err);
+      ctx.status = 599;
+    }
+  });
+  app.use(jwtGuard(options()));
+  await request(await listen(app))
+    .get('/')
+    .set('Authorization', 'Bearer x.y.z')
+    .expect(599);
+  const err = errors[0] as InvalidTokenError;
+  expect(err).toBeInstanceOf(InvalidTokenError);
+  expect({ status: err.status, statusCode: err.statusCode, expose: err.expose }).toEqual({
+    status: 401,
+    statusCode: 401,
+    expose: true,
+  });
+});
+
+test("Koa's default ctx.onerror sends status, challenge and the client-safe description", async () => {
+  const app = new Koa();
+  app.use(jwtGuard(options(), { realm: 'api' }));
+  app.use(requireScopes('write'));
+  const res = await request(await listen(app))
+    .get('/')
+    .set('Authorization', `Bearer ${await auth.sign()}`);
+  expect(res.status).toBe(403);
+  expect(res.headers['www-authenticate']).toMatch(
+    /^Bearer realm="api", scope="write", error="insufficient_scope"/,
+  );
+  expect(res.text).toBe('Requires scope write');
+});
+
+describe('jwtErrorHandler', () => {
+  test('renders the JSON body, status and challenge', async () => {
+    const app = new Koa();
+    app.use(jwtErrorHandler());
+    app.use(jwtGuard(options()));
+    const res = await request(await listen(app)).get('/');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.body).toEqual({ error: 'unauthorized', error_description: 'Authentication required' });
+  });
+
+  test('body option replaces the body, keeping status and headers', async () => {
+    const app = new Koa();
+    app.use(jwtErrorHandler({ body: (err, body) => ({ ...body, code: err.code }) }));
+    app.use(jwtGuard(options(), { realm: 'api' }));
+    const res = await request(await listen(app)).get('/');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(res.body).toEqual({
+      error: 'unauthorized',
+      error_description: 'Authentication required',
+      code: 'ERR_TOKEN_MISSING',
+    });
+  });
+
+  test('other errors propagate', async () => {
+    const app = new Koa();
+    app.use(jwtErrorHandler());
+    app.use(() => {
+      throw new Error('unrelated');
+    });
+    const res = await request(await listen(app)).get('/');
+    expect(res.status).toBe(500);
+    expect(res.text).toBe('Internal Server Error');
+  });
+});
+
+test('misconfiguration fails at setup, not per request', () => {
+  expect(() => jwtGuard({ issuer: 'https://a.test/', audience: '' })).toThrow(ConfigurationError);
+  expect(() => jwtGuard(options(), { cookie: 'a b' })).toThrow(ConfigurationError);
+  expect(() => requireScopes()).toThrow(ConfigurationError);
+});
