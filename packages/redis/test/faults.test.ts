@@ -1,0 +1,151 @@
+// Faults on a redis-server of our own (random loopback port): stopped, restarted empty, subscriber killed,
+// server stalled by DEBUG SLEEP. The rule under test: never a silent accept, never a hung request.
+import { createVerifier, InvalidTokenError, UnavailableError, type JwtGuardEvent } from '@jwtguard/core';
+import { Redis } from 'ioredis';
+import { createRedisDenylist, type RedisDenylist, type RedisDenylistEvent } from '../src/index.js';
+import { ISS, ScratchRedis, authResult, nowSeconds, randomPrefix, signHs256, until } from './support.js';
+
+const SECRET = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
+let server: ScratchRedis;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  server = await ScratchRedis.start();
+});
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await server.stop();
+});
+
+function denylist(options: Parameters<typeof createRedisDenylist>[0] = {}): RedisDenylist {
+  const made = createRedisDenylist({
+    redis: server.url,
+    maxStaleness: '300ms',
+    heartbeatInterval: '50ms',
+    timeout: '100ms',
+    ...options,
+  });
+  closers.push(() => made.close());
+  return made;
+}
+
+describe('Redis stops, then comes back empty', () => {
+  it('fails closed (503) within the bound, keeps known revocations, and honours revocations made after recovery', async () => {
+    const prefix = randomPrefix();
+    const events: RedisDenylistEvent[] = [];
+    const replica = denylist({ prefix, onEvent: (event) => events.push(event) });
+    const writer = denylist({ prefix, mode: 'direct' });
+    await Promise.all([replica.ready(), writer.ready()]);
+    await writer.revoke({ iss: ISS, jti: 'before-outage', exp: nowSeconds() + 60 });
+    await until(() => replica.isRevoked(authResult({ jti: 'before-outage' })) === true, 'propagation');
+
+    const coreEvents: JwtGuardEvent[] = [];
+    const verifier = createVerifier({
+      issuer: ISS,
+      audience: 'api',
+      keys: SECRET,
+      algorithms: ['HS256'],
+      denylist: replica,
+      onEvent: (event) => coreEvents.push(event),
+    });
+    const token = signHs256(
+      { iss: ISS, aud: 'api', sub: 'u', jti: 'fine', iat: nowSeconds(), exp: nowSeconds() + 60 },
+      SECRET,
+    );
+    await expect(verifier.verify(token)).resolves.toMatchObject({ issuer: ISS });
+
+    await server.stop();
+    await until(() => !replica.status().synced, 'the replica to notice the disconnect');
+    const started = Date.now();
+    const error = await verifier.verify(token).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    const tookMs = Date.now() - started;
+    console.log(`denylist down: 503 after ${tookMs} ms (timeout 100 ms)`);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as UnavailableError).status).toBe(503);
+    expect(coreEvents).toContainEqual(expect.objectContaining({ type: 'denylist.unavailable' }));
+    expect(events).toContainEqual({ type: 'denylist.disconnected' });
+    // A revocation the replica already holds is still refused while Redis is down: no store, no accept.
+    expect(replica.isRevoked(authResult({ jti: 'before-outage' }))).toBe(true);
+
+    await server.start(); // memory only: Redis comes back empty
+    await writer.revoke({ iss: ISS, jti: 'after-recovery', exp: nowSeconds() + 60 });
+    await until(() => replica.status().synced, 'the replica to resync');
+    await until(
+      () => replica.isRevoked(authResult({ jti: 'after-recovery' })) === true,
+      'the new revocation',
+    );
+    expect(replica.isRevoked(authResult({ jti: 'before-outage' }))).toBe(true);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ issuer: ISS });
+    const revoked = signHs256(
+      { iss: ISS, aud: 'api', jti: 'after-recovery', iat: nowSeconds(), exp: nowSeconds() + 60 },
+      SECRET,
+    );
+    await expect(verifier.verify(revoked)).rejects.toThrow(InvalidTokenError);
+  });
+});
+
+describe('CLIENT KILL of the subscriber', () => {
+  it('resubscribes and reloads: a revocation published while it was gone is not lost', async () => {
+    const prefix = randomPrefix();
+    const events: RedisDenylistEvent[] = [];
+    const replica = denylist({ prefix, onEvent: (event) => events.push(event) });
+    const writer = denylist({ prefix, mode: 'direct' });
+    await Promise.all([replica.ready(), writer.ready()]);
+    const admin = new Redis(server.url);
+    closers.push(() => admin.quit());
+
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    // Published before the subscriber is back: only the snapshot can bring it.
+    await writer.revoke({ iss: ISS, jti: 'during-gap', exp: nowSeconds() + 60 });
+    await until(
+      () => events.filter((event) => event.type === 'denylist.synced').length >= 2,
+      'a second sync',
+    );
+    await until(() => replica.status().synced, 'synced');
+    expect(replica.isRevoked(authResult({ jti: 'during-gap' }))).toBe(true);
+    expect(events).toContainEqual({ type: 'denylist.disconnected' });
+  });
+});
+
+describe('DEBUG SLEEP (a stalled server)', () => {
+  it('a direct check gives up after `timeout` with a 503 error instead of hanging', async () => {
+    const checker = denylist({ mode: 'direct', timeout: '100ms', prefix: randomPrefix() });
+    await checker.ready();
+    const admin = new Redis(server.url);
+    closers.push(() => admin.quit());
+    const sleeping = admin.call('DEBUG', 'SLEEP', '1');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // let the server start sleeping
+    const started = Date.now();
+    const outcome = await Promise.resolve(checker.isRevoked(authResult({ jti: 'x' }))).then(
+      (answer) => ({ answer }),
+      (error: unknown) => ({ error }),
+    );
+    console.log(`DEBUG SLEEP 1: check settled after ${Date.now() - started} ms (timeout 100 ms)`);
+    expect(outcome).toEqual({ error: expect.any(UnavailableError) });
+    expect(((outcome as { error: UnavailableError }).error.cause as Error).message).toMatch(/within 100 ms/);
+    await sleeping;
+  });
+
+  it('a stale replica asks Redis and fails closed when Redis is stalled', async () => {
+    let now = Date.now();
+    const replica = denylist({
+      prefix: randomPrefix(),
+      maxStaleness: '1h',
+      heartbeatInterval: '30m',
+      clock: () => now,
+    });
+    await replica.ready();
+    const admin = new Redis(server.url);
+    closers.push(() => admin.quit());
+    now += 3_600_001;
+    const sleeping = admin.call('DEBUG', 'SLEEP', '0.5');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(
+      Promise.resolve(replica.isRevoked(authResult({ jti: 'y', exp: Math.floor(now / 1000) + 60 }))),
+    ).rejects.toThrow(UnavailableError);
+    await sleeping;
+  });
+});
