@@ -1,0 +1,51 @@
+// RFC 9068 JWT access tokens: header typ "at+jwt" (§2.1, so a token of another kind, an ID token say,
+// cannot be replayed as an access token), claims iss, exp, aud, sub, client_id, iat, jti (§2.2), and scope
+// (§2.2.3).
+import { randomBytes } from 'node:crypto';
+import { signCompact, type ExternalSigner } from './signer.js';
+
+export interface AccessTokenInput {
+  iss: string;
+  sub: string;
+  aud: string[];
+  clientId: string;
+  scope: string[];
+  /** Extra claims; registered claims above cannot be overridden through them. */
+  claims?: Record<string, unknown>;
+  /** Seconds since the epoch. */
+  iat: number;
+  lifetimeSeconds: number;
+  jti?: string;
+}
+
+export function newJti(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export interface SignedAccessToken {
+  token: string;
+  jti: string;
+  exp: number;
+}
+
+export async function signAccessToken(
+  signer: ExternalSigner,
+  input: AccessTokenInput,
+): Promise<SignedAccessToken> {
+  const jti = input.jti ?? newJti();
+  const exp = input.iat + input.lifetimeSeconds;
+  const payload: Record<string, unknown> = {
+    ...input.claims,
+    iss: input.iss,
+    sub: input.sub,
+    aud: input.aud.length === 1 ? input.aud[0] : input.aud,
+    client_id: input.clientId,
+    iat: input.iat,
+    exp,
+    jti,
+  };
+  if (input.scope.length > 0) payload.scope = input.scope.join(' ');
+  else delete payload.scope;
+  const token = await signCompact(signer, { typ: 'at+jwt' }, payload);
+  return { token, jti, exp };
+}

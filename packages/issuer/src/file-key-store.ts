@@ -1,0 +1,94 @@
+// Signing keys in one JSON file, private keys encrypted with AES-256-GCM (key-encryption.ts). Writes go to a
+// temporary file that is renamed over the old one, so a crash mid-write never leaves a truncated key file;
+// the file is created with mode 0600. Suits a single issuer instance; several instances should share a
+// Redis store instead (concurrent writers to one file would lose updates).
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { JWK } from 'jose';
+import {
+  decryptPrivateJwk,
+  encryptPrivateJwk,
+  toEncryptionKey,
+  type EncryptedJwk,
+  type EncryptionKeyInput,
+} from './key-encryption.js';
+import type { KeyStore, StoredKey } from './key-store.js';
+
+export interface FileKeyStoreOptions {
+  /** Path of the JSON file (created with its directory when missing). */
+  path: string;
+  /** 32-byte AES-256-GCM key for the private keys; keep it outside the file (env var, secret manager). */
+  encryptionKey: EncryptionKeyInput;
+}
+
+/** The on-disk form of a key: everything public in the clear, the private JWK encrypted. */
+export interface EncryptedStoredKey extends Omit<StoredKey, 'privateJwk'> {
+  encryptedPrivateJwk: EncryptedJwk;
+}
+
+interface KeyFile {
+  version: 1;
+  keys: EncryptedStoredKey[];
+}
+
+export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
+  const key = toEncryptionKey(options.encryptionKey);
+  const path = options.path;
+  // Serialise read-modify-write cycles of this process so two puts cannot interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function read(): Promise<EncryptedStoredKey[]> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const parsed = JSON.parse(text) as KeyFile;
+    if (parsed.version !== 1 || !Array.isArray(parsed.keys))
+      throw new Error(`${path} is not a jwtguard key file`);
+    return parsed.keys;
+  }
+
+  async function write(keys: EncryptedStoredKey[]): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+    const file: KeyFile = { version: 1, keys };
+    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, path);
+  }
+
+  function exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = queue.then(operation, operation);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  return {
+    list: () =>
+      exclusive(async () =>
+        (await read()).map(({ encryptedPrivateJwk, ...rest }): StoredKey => ({
+          ...rest,
+          privateJwk: decryptPrivateJwk(encryptedPrivateJwk, rest.kid, key) as JWK,
+        })),
+      ),
+    put: (stored) =>
+      exclusive(async () => {
+        const { privateJwk, ...rest } = stored;
+        const record: EncryptedStoredKey = {
+          ...rest,
+          encryptedPrivateJwk: encryptPrivateJwk(privateJwk, rest.kid, key),
+        };
+        const keys = (await read()).filter((existing) => existing.kid !== stored.kid);
+        keys.push(record);
+        await write(keys);
+      }),
+    delete: (kid) =>
+      exclusive(async () => {
+        const keys = await read();
+        const remaining = keys.filter((existing) => existing.kid !== kid);
+        if (remaining.length !== keys.length) await write(remaining);
+      }),
+  };
+}

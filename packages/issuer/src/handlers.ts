@@ -1,0 +1,205 @@
+// Web-standard (Request → Response) endpoints: discovery (RFC 8414 / OIDC Discovery), JWKS (RFC 7517),
+// token (RFC 6749 §3.2, grants refresh_token §6 and client_credentials §4.4) and revocation (RFC 7009).
+// Every bad input ends in the RFC's error JSON; an unexpected failure is a server_error without details.
+import { allowedGrants, authenticateClient, type GrantType } from './client-auth.js';
+import type { Issuer, TokenSet } from './issuer.js';
+import { isOAuthError, OAuthError } from './oauth-error.js';
+import { narrowScope, parseScope } from './scope.js';
+
+export type Handler = (request: Request) => Promise<Response>;
+
+export interface IssuerHandlers {
+  discovery: Handler;
+  jwks: Handler;
+  token: Handler;
+  revocation: Handler;
+  /** Route by path to one of the above; 404 JSON for anything else. */
+  handle: Handler;
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+// RFC 6749 §5.1: token responses (and their errors) must not be cached.
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+function errorResponse(error: unknown): Response {
+  const oauth = isOAuthError(error)
+    ? error
+    : new OAuthError('server_error', 'the server could not handle the request');
+  return json(oauth.toJSON(), oauth.status, { ...NO_STORE, ...oauth.headers });
+}
+
+function tokenResponse(set: TokenSet): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    access_token: set.accessToken,
+    token_type: set.tokenType,
+    expires_in: set.expiresIn,
+  };
+  if (set.scope) body.scope = set.scope;
+  if (set.refreshToken) body.refresh_token = set.refreshToken;
+  return body;
+}
+
+/** Read an application/x-www-form-urlencoded POST body, refusing repeated parameters (RFC 6749 §3.2). */
+async function readForm(request: Request): Promise<URLSearchParams> {
+  if (request.method !== 'POST') {
+    throw new OAuthError('invalid_request', 'use POST');
+  }
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new OAuthError('invalid_request', 'request body too large');
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new OAuthError('invalid_request', 'request body too large');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new OAuthError('invalid_request', 'the body is not UTF-8');
+  }
+  const params = new URLSearchParams(text);
+  const seen = new Set<string>();
+  for (const name of params.keys()) {
+    if (seen.has(name)) throw new OAuthError('invalid_request', `parameter ${name} is repeated`);
+    seen.add(name);
+  }
+  return params;
+}
+
+function methodNotAllowed(allow: string): Response {
+  return json({ error: 'invalid_request', error_description: `use ${allow}` }, 405, { allow });
+}
+
+export function createHandlers(issuer: Issuer): IssuerHandlers {
+  const base = issuer.issuer.replace(/\/+$/, '');
+  const issuerPath = new URL(base).pathname.replace(/\/+$/, '');
+  const pathOf = (url: string) => new URL(url).pathname;
+
+  function metadata(): Record<string, unknown> {
+    const document: Record<string, unknown> = {
+      issuer: issuer.issuer,
+      jwks_uri: issuer.jwksUri,
+      token_endpoint: issuer.tokenEndpoint,
+      revocation_endpoint: issuer.revocationEndpoint,
+      grant_types_supported: ['refresh_token', 'client_credentials'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      access_token_signing_alg_values_supported: [issuer.options.algorithm],
+    };
+    if (issuer.options.scopesSupported) document.scopes_supported = issuer.options.scopesSupported;
+    return document;
+  }
+
+  const discovery: Handler = async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+    return json(metadata(), 200, { 'cache-control': 'public, max-age=300' });
+  };
+
+  const jwks: Handler = async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+    try {
+      const set = await issuer.jwks();
+      // A verifier that fetched before a new key was published drops this copy by the time the key signs,
+      // because keys are published `jwksCacheLifetime` before they sign (see signing-keys.ts).
+      const maxAge = Math.floor(issuer.options.jwksCacheLifetime / 1000);
+      return json(set, 200, { 'cache-control': `public, max-age=${maxAge}` });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+
+  async function clientCredentials(
+    params: URLSearchParams,
+    client: ReturnType<typeof authenticateClient>['client'],
+  ) {
+    const requested = parseScope(params.get('scope'));
+    const scope = narrowScope(requested, client.scopes ?? []);
+    const audience =
+      client.audience === undefined
+        ? issuer.options.audience
+        : typeof client.audience === 'string'
+          ? [client.audience]
+          : client.audience;
+    if (audience.length === 0)
+      throw new OAuthError('invalid_request', 'no audience is configured for this client');
+    // RFC 9068 §2.2: for client_credentials the subject is the client itself. No refresh token (RFC 6749 §4.4.3).
+    return issuer.issueTokens({ sub: client.id, clientId: client.id, scope, audience, refreshToken: false });
+  }
+
+  const token: Handler = async (request) => {
+    try {
+      const params = await readForm(request);
+      const { client } = authenticateClient(issuer.clients, request.headers.get('authorization'), params);
+      const grant = params.get('grant_type');
+      if (grant === null) throw new OAuthError('invalid_request', 'grant_type is required');
+      if (grant !== 'refresh_token' && grant !== 'client_credentials') {
+        throw new OAuthError('unsupported_grant_type', 'supported: refresh_token, client_credentials');
+      }
+      if (!allowedGrants(client).includes(grant as GrantType)) {
+        throw new OAuthError('unauthorized_client', `this client may not use ${grant}`);
+      }
+      let set: TokenSet;
+      if (grant === 'client_credentials') {
+        set = await clientCredentials(params, client);
+      } else {
+        const refreshToken = params.get('refresh_token');
+        if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
+        const scope = params.get('scope');
+        set = await issuer.refresh(refreshToken, {
+          clientId: client.id,
+          ...(scope === null ? {} : { scope }),
+        });
+      }
+      return json(tokenResponse(set), 200, NO_STORE);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+
+  const revocation: Handler = async (request) => {
+    try {
+      const params = await readForm(request);
+      const { client } = authenticateClient(issuer.clients, request.headers.get('authorization'), params);
+      const presented = params.get('token');
+      if (!presented) throw new OAuthError('invalid_request', 'token is required');
+      const hint = params.get('token_type_hint');
+      await issuer.revoke(presented, { clientId: client.id, ...(hint === null ? {} : { hint }) });
+      // RFC 7009 §2.2: 200 whether or not the token was known.
+      return new Response(null, { status: 200, headers: NO_STORE });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+
+  const routes = new Map<string, Handler>([
+    [`${issuerPath}/.well-known/openid-configuration`, discovery],
+    [`/.well-known/oauth-authorization-server${issuerPath}`, discovery],
+    [pathOf(issuer.jwksUri), jwks],
+    [pathOf(issuer.tokenEndpoint), token],
+    [pathOf(issuer.revocationEndpoint), revocation],
+  ]);
+
+  const handle: Handler = async (request) => {
+    let path: string;
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      return json({ error: 'invalid_request', error_description: 'bad request URL' }, 400);
+    }
+    const route = routes.get(path);
+    if (!route) return json({ error: 'not_found', error_description: 'no such endpoint' }, 404);
+    return route(request);
+  };
+
+  return { discovery, jwks, token, revocation, handle };
+}

@@ -1,0 +1,65 @@
+// Serve Web-standard handlers from node:http without a framework: the request becomes a Fetch `Request`
+// (body buffered, bounded), the `Response` is written back. Enough for an issuer's few small endpoints.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * @example
+ * http.createServer(createNodeListener(issuer.handle)).listen(4000, '127.0.0.1');
+ */
+export function createNodeListener(
+  handle: (request: Request) => Promise<Response>,
+  baseUrl?: string,
+): NodeListener {
+  return (req, res) => {
+    void (async () => {
+      try {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            res.writeHead(413, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({ error: 'invalid_request', error_description: 'request body too large' }),
+            );
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        }
+        const headers = new Headers();
+        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+          headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+        }
+        const origin = baseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
+        const method = req.method ?? 'GET';
+        const body =
+          chunks.length > 0 && method !== 'GET' && method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+        const request = new Request(new URL(req.url ?? '/', origin), {
+          method,
+          headers,
+          ...(body ? { body } : {}),
+        });
+        const response = await handle(request);
+        const outgoing: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          outgoing[name] = value;
+        });
+        res.writeHead(response.status, outgoing);
+        res.end(method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
+      } catch {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: 'server_error',
+            error_description: 'the server could not handle the request',
+          }),
+        );
+      }
+    })();
+  };
+}

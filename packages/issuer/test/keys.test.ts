@@ -1,0 +1,216 @@
+// Signing-key lifecycle: next → current → retired → removed, driven by an injected clock; the algorithm
+// matrix verified by plain jose and by @jwtguard/core.
+import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
+import { createVerifier } from '@jwtguard/core';
+import { createIssuer, SIGNING_ALGORITHMS, type IssuerEvent } from '@jwtguard/issuer';
+
+const ISS = 'https://auth.example.test';
+const AUD = 'https://api.example.test';
+const MINUTE = 60_000;
+
+function fixture(extra: Parameters<typeof createIssuer>[0] extends infer O ? Partial<O> : never = {}) {
+  let now = Date.UTC(2026, 0, 1);
+  const events: IssuerEvent[] = [];
+  const issuer = createIssuer({
+    issuer: ISS,
+    audience: AUD,
+    clock: () => now,
+    onEvent: (event) => events.push(event),
+    ...extra,
+  });
+  return {
+    issuer,
+    events,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
+}
+
+async function token(issuer: ReturnType<typeof createIssuer>) {
+  return (await issuer.issueTokens({ sub: 'u1', clientId: 'web', scope: 'read', refreshToken: false }))
+    .accessToken;
+}
+
+describe('key lifecycle', () => {
+  test('a fresh issuer signs at once and publishes a next key beside the current one', async () => {
+    const { issuer } = fixture();
+    const status = await issuer.keyStatus();
+    expect(status.map((key) => key.state)).toEqual(['current', 'next']);
+    const jwks = await issuer.jwks();
+    expect(jwks.keys.map((key) => key.kid)).toEqual(status.map((key) => key.kid));
+    expect(jwks.keys.every((key) => key.d === undefined && key.use === 'sig')).toBe(true);
+    expect(decodeProtectedHeader(await token(issuer)).kid).toBe(status[0]?.kid);
+  });
+
+  test('rotateKeys promotes a next key published longer than jwksCacheLifetime immediately', async () => {
+    const { issuer, advance, now, events } = fixture({ jwksCacheLifetime: '10m' });
+    const [current, next] = await issuer.keyStatus();
+    advance(10 * MINUTE);
+    const info = await issuer.rotateKeys();
+    expect(info.kid).toBe(next?.kid);
+    expect(info.activatesAt).toBe(now());
+    expect(decodeProtectedHeader(await token(issuer)).kid).toBe(next?.kid);
+    const status = await issuer.keyStatus();
+    expect(status.find((key) => key.kid === current?.kid)?.state).toBe('retired');
+    expect(status.find((key) => key.kid === info.nextKid)?.state).toBe('next');
+    expect(events).toContainEqual({ type: 'keys.rotated', ...info });
+  });
+
+  test('a key younger than jwksCacheLifetime waits: it activates exactly when it has been published long enough', async () => {
+    const { issuer, advance } = fixture({ jwksCacheLifetime: '10m' });
+    const [current, next] = await issuer.keyStatus();
+    advance(3 * MINUTE);
+    const info = await issuer.rotateKeys();
+    expect(info.kid).toBe(next?.kid);
+    expect(info.activatesAt).toBe((next?.createdAt ?? 0) + 10 * MINUTE);
+    // still the old key for the remaining 7 minutes
+    advance(7 * MINUTE - 1);
+    expect(decodeProtectedHeader(await token(issuer)).kid).toBe(current?.kid);
+    // rotating again meanwhile does not shorten the wait
+    expect((await issuer.rotateKeys()).activatesAt).toBe(info.activatesAt);
+    advance(1);
+    expect(decodeProtectedHeader(await token(issuer)).kid).toBe(next?.kid);
+  });
+
+  test('a retired key stays published for the access-token lifetime + clock tolerance, then is removed', async () => {
+    const { issuer, advance, events } = fixture({
+      jwksCacheLifetime: '1m',
+      accessTokenLifetime: '15m',
+      clockTolerance: '5s',
+    });
+    const [old] = await issuer.keyStatus();
+    advance(MINUTE);
+    await issuer.rotateKeys();
+    const retired = (await issuer.keyStatus()).find((key) => key.kid === old?.kid);
+    expect(retired?.state).toBe('retired');
+    expect(retired?.removeAt).toBeDefined();
+    advance(15 * MINUTE + 5000 - 1);
+    await issuer.tick();
+    expect((await issuer.jwks()).keys.map((key) => key.kid)).toContain(old?.kid);
+    advance(1);
+    await issuer.tick();
+    expect((await issuer.jwks()).keys.map((key) => key.kid)).not.toContain(old?.kid);
+    expect(events).toContainEqual({ type: 'keys.removed', kid: old?.kid });
+  });
+
+  test('rotation: { every } rotates on tick() once the current key has signed that long', async () => {
+    const { issuer, advance } = fixture({ rotation: { every: '30d', checkInterval: false } });
+    const [first] = await issuer.keyStatus();
+    advance(30 * 24 * 60 * MINUTE - 1);
+    await issuer.tick();
+    expect(decodeProtectedHeader(await token(issuer)).kid).toBe(first?.kid);
+    advance(1);
+    await issuer.tick();
+    expect(decodeProtectedHeader(await token(issuer)).kid).not.toBe(first?.kid);
+  });
+
+  test('rotation.every must exceed jwksCacheLifetime', () => {
+    expect(() => createIssuer({ issuer: ISS, rotation: { every: '5m' }, jwksCacheLifetime: '10m' })).toThrow(
+      /rotation.every/,
+    );
+  });
+
+  test('the built-in timer ticks (checkInterval) and close() stops it', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const issuer = createIssuer({
+      issuer: ISS,
+      audience: AUD,
+      clock: () => now,
+      jwksCacheLifetime: '1m',
+      rotation: { every: '2m', checkInterval: '20ms' },
+    });
+    const [first] = await issuer.keyStatus();
+    now += 3 * MINUTE;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(async () => {
+        if (decodeProtectedHeader(await token(issuer)).kid !== first?.kid) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 10);
+    });
+    await issuer.close();
+  });
+});
+
+describe.each(SIGNING_ALGORITHMS)('%s tokens', (algorithm) => {
+  const { issuer } = fixture({ algorithm });
+
+  test('verify with plain jose (typ at+jwt, RFC 9068 claims)', async () => {
+    const set = await issuer.issueTokens({
+      sub: 'u1',
+      clientId: 'web',
+      scope: 'read write',
+      claims: { role: 'admin', iss: 'evil' },
+    });
+    const { payload, protectedHeader } = await jwtVerify(
+      set.accessToken,
+      createLocalJWKSet(await issuer.jwks()),
+      {
+        issuer: ISS,
+        audience: AUD,
+        typ: 'at+jwt',
+        algorithms: [algorithm],
+        currentDate: new Date(Date.UTC(2026, 0, 1)),
+      },
+    );
+    expect(protectedHeader.alg).toBe(algorithm);
+    expect(payload).toMatchObject({
+      sub: 'u1',
+      client_id: 'web',
+      scope: 'read write',
+      role: 'admin',
+      iss: ISS,
+    });
+    expect(payload.exp! - payload.iat!).toBe(15 * 60);
+    expect(typeof payload.jti).toBe('string');
+    expect(set.expiresIn).toBe(900);
+  });
+
+  test('verify with @jwtguard/core', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const verifier = createVerifier({
+      issuer: ISS,
+      audience: AUD,
+      keys: await issuer.jwks(),
+      typ: 'at+jwt',
+      clock: () => now,
+    });
+    const result = await verifier.verify(await token(issuer));
+    expect(result.scopes).toEqual(['read']);
+    expect(result.header.alg).toBe(algorithm);
+  });
+});
+
+describe('access token options', () => {
+  test('accessTokenLifetime sets exp - iat and expires_in', async () => {
+    const { issuer } = fixture({ accessTokenLifetime: '2m' });
+    const set = await issuer.issueTokens({ sub: 'u', clientId: 'c', refreshToken: false });
+    expect(set.expiresIn).toBe(120);
+    expect(set.exp).toBe(Math.floor(Date.UTC(2026, 0, 1) / 1000) + 120);
+  });
+
+  test('audience per call overrides the issuer default; no audience at all is a configuration error', async () => {
+    const { issuer } = fixture();
+    const set = await issuer.issueTokens({
+      sub: 'u',
+      clientId: 'c',
+      audience: ['a1', 'a2'],
+      refreshToken: false,
+    });
+    const jwks = createLocalJWKSet(await issuer.jwks());
+    const { payload } = await jwtVerify(set.accessToken, jwks, {
+      currentDate: new Date(Date.UTC(2026, 0, 1)),
+    });
+    expect(payload.aud).toEqual(['a1', 'a2']);
+    const bare = createIssuer({ issuer: ISS });
+    await expect(bare.issueTokens({ sub: 'u', clientId: 'c' })).rejects.toThrow(/audience/);
+  });
+
+  test('a bad issuer URL or algorithm fails at construction', () => {
+    expect(() => createIssuer({ issuer: 'not a url' })).toThrow(/absolute URL/);
+    expect(() => createIssuer({ issuer: ISS, algorithm: 'HS256' as never })).toThrow(/algorithm/);
+  });
+});
