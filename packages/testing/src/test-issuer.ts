@@ -1,0 +1,160 @@
+// A real issuer for users' own test suites: discovery and JWKS served over HTTP on 127.0.0.1 (an ephemeral
+// port), so the code under test resolves keys exactly as in production (discovery → jwks_uri → kid), with
+// helpers for the tokens a test suite needs: valid, expired, signed by a key nobody published.
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import {
+  createIssuer,
+  createNodeListener,
+  type Issuer,
+  type IssuerOptions,
+  type RotationInfo,
+  type SigningAlgorithm,
+} from '@jwtguard/issuer';
+
+export interface TestIssuerOptions {
+  /** `aud` of the tokens (default 'https://api.test'). */
+  audience?: string;
+  /** Signing algorithm (default 'ES256'). */
+  algorithm?: SigningAlgorithm;
+  /** Defaults for every token: `sub` 'test-user', `client_id` 'test-client', plus these. */
+  claims?: Record<string, unknown>;
+  /** Milliseconds since the epoch (default Date.now); share it with the verifier under test. */
+  clock?: () => number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Anything else of @jwtguard/issuer's options (denylist, clients, lifetimes...). */
+  issuerOptions?: Partial<Omit<IssuerOptions, 'issuer' | 'clock'>>;
+}
+
+export interface TokenOptions {
+  /** Lifetime in seconds (default 900). */
+  expiresIn?: number;
+  /** Protected header `typ` (default 'at+jwt'). */
+  typ?: string;
+}
+
+export interface TestIssuer {
+  /** The issuer URL: pass it as `issuer` to jwtGuard / createVerifier. */
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUri: string;
+  /** A valid access token; `claims` override the defaults (including iss, aud, exp for negative tests). */
+  token(claims?: Record<string, unknown>, options?: TokenOptions): Promise<string>;
+  /** A token that expired an hour ago (beyond any clock tolerance). */
+  expiredToken(claims?: Record<string, unknown>): Promise<string>;
+  /**
+   * A well-formed token signed by a key that is not in the JWKS. With `sameKid` it even claims the kid of
+   * the current key, so only the signature check can refuse it.
+   */
+  tokenSignedByUnknownKey(claims?: Record<string, unknown>, options?: { sameKid?: boolean }): Promise<string>;
+  /** Rotate at once: the next token uses a new key; the old key stays published. */
+  rotate(): Promise<RotationInfo>;
+  /** The underlying @jwtguard/issuer instance (refresh tokens, revocation, handlers). */
+  readonly instance: Issuer;
+  close(): Promise<void>;
+}
+
+const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
+  const clock = options.clock ?? Date.now;
+  const audience = options.audience ?? 'https://api.test';
+  const algorithm = options.algorithm ?? 'ES256';
+  // The issuer needs the server's URL, so the listener starts before it exists and answers 503 until then.
+  const bound: { issuer?: Issuer } = {};
+  const server = createServer(
+    createNodeListener(async (request) =>
+      bound.issuer ? bound.issuer.handle(request) : new Response(null, { status: 503 }),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const instance = createIssuer({
+    audience,
+    algorithm,
+    // Tests want rotate() to take effect at once; verifiers refetch on the unknown kid.
+    jwksCacheLifetime: 0,
+    ...options.issuerOptions,
+    issuer: url,
+    clock,
+  });
+  bound.issuer = instance;
+  await instance.ready();
+
+  // One foreign key per test issuer: generated lazily, never published.
+  let foreign: { sign(data: Buffer): Buffer; kid: string } | undefined;
+  function foreignKey() {
+    if (!foreign) {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      foreign = {
+        kid: `unknown-${randomBytes(6).toString('hex')}`,
+        sign: (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
+      };
+    }
+    return foreign;
+  }
+
+  function claimsFor(
+    claims: Record<string, unknown>,
+    iat: number,
+    expiresIn: number,
+  ): Record<string, unknown> {
+    return {
+      iss: url,
+      aud: audience,
+      sub: 'test-user',
+      client_id: 'test-client',
+      iat,
+      exp: iat + expiresIn,
+      jti: randomBytes(12).toString('base64url'),
+      ...options.claims,
+      ...claims,
+    };
+  }
+
+  const nowSeconds = () => Math.floor(clock() / 1000);
+
+  return {
+    issuer: url,
+    audience,
+    jwksUri: instance.jwksUri,
+    instance,
+    token(claims = {}, tokenOptions = {}) {
+      return instance.signToken(claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? 900), {
+        typ: tokenOptions.typ ?? 'at+jwt',
+      });
+    },
+    expiredToken(claims = {}) {
+      return instance.signToken(claimsFor(claims, nowSeconds() - 7200, 3600));
+    },
+    async tokenSignedByUnknownKey(claims = {}, unknownOptions = {}) {
+      const key = foreignKey();
+      let kid = key.kid;
+      if (unknownOptions.sameKid) {
+        const current = (await instance.keyStatus()).find((status) => status.state === 'current');
+        kid = current?.kid ?? kid;
+      }
+      // ES256 always: with sameKid on an RS256 issuer this is also an algorithm/key mismatch, still refused.
+      const header = base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid }));
+      const payload = base64url(JSON.stringify(claimsFor(claims, nowSeconds(), 900)));
+      const signature = key.sign(Buffer.from(`${header}.${payload}`));
+      return `${header}.${payload}.${base64url(signature)}`;
+    },
+    rotate: () => instance.rotateKeys(),
+    async close() {
+      await instance.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
