@@ -1,0 +1,3 @@
+import issuer = require('@jwtguard/issuer');
+
+export type Issuer = ReturnType<typeof issuer.createIssuer>;

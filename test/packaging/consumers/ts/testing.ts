@@ -1,0 +1,3 @@
+import { createTestIssuer } from '@jwtguard/testing';
+
+export type TestIssuer = Awaited<ReturnType<typeof createTestIssuer>>;
