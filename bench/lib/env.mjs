@@ -1,0 +1,34 @@
+// What every results table states: machine, Node version, package versions and the exact command.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Installed version of a package (read from disk: some packages do not export their package.json). */
+export function versionOf(name) {
+  const dir = name.startsWith('@jwtguard/')
+    ? `packages/${name.slice('@jwtguard/'.length)}`
+    : `node_modules/${name}`;
+  try {
+    return JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`;
+}
+
+export function environmentLines(command, packages) {
+  return [
+    `- machine: ${machine()}`,
+    `- Node ${process.version}`,
+    `- packages: ${packages.map((name) => `${name} ${versionOf(name)}`).join(', ')}`,
+    `- command: \`${command}\``,
+  ];
+}
+
+export const ROOT = root;

@@ -1,0 +1,35 @@
+// Throughput of one verify function: ops/s over a fixed wall time after a warm-up, either strictly
+// sequential or with `concurrency` verifications in flight. A synchronous function is not awaited (awaiting
+// would charge it a microtask it never needs).
+export async function measure(fn, tokens, { durationMs, concurrency = 1 }) {
+  await loop(fn, tokens, Math.max(50, durationMs / 4), concurrency);
+  const start = performance.now();
+  const ops = await loop(fn, tokens, durationMs, concurrency);
+  return ops / ((performance.now() - start) / 1000);
+}
+
+async function loop(fn, tokens, durationMs, concurrency) {
+  const deadline = performance.now() + durationMs;
+  let next = 0;
+  const worker = async () => {
+    let done = 0;
+    while (performance.now() < deadline) {
+      for (let k = 0; k < 16; k++) {
+        const token = tokens[next++ % tokens.length];
+        const result = fn(token);
+        if (result !== null && typeof result === 'object' && typeof result.then === 'function') await result;
+        done++;
+      }
+    }
+    return done;
+  };
+  const counts = await Promise.all(Array.from({ length: concurrency }, worker));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+export function formatRate(value) {
+  if (value === undefined) return '—';
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(0);
+}
