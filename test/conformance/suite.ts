@@ -2,6 +2,7 @@
 // a bug. `runConformance` is called once per denylist store (memory here; Redis in redis.test.ts).
 import {
   createVerifier,
+  headerValues,
   InvalidTokenError,
   type AuthResult,
   type DenylistHook,
@@ -52,7 +53,8 @@ interface Case {
   name: string;
   scenario: ScenarioName;
   request(world: World): Promise<TestRequest>;
-  expect: Expectation;
+  /** A function where the answer rightly depends on the harness (only: whether there is a peer address). */
+  expect: Expectation | ((adapter: string) => Expectation);
 }
 
 const bearer = (token: string): Array<[string, string]> => [['Authorization', `Bearer ${token}`]];
@@ -66,6 +68,8 @@ const signed = (claims?: Record<string, unknown>) => async (w: World) =>
 const at =
   (path: string, claims?: Record<string, unknown>, method: TestRequest['method'] = 'GET') =>
   async (w: World): Promise<TestRequest> => ({ method, path, headers: bearer(await w.auth.sign(claims)) });
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64url');
 
 const MISSING = { error: 'unauthorized', error_description: 'Authentication required' };
 const INVALID_REQUEST = /^Bearer error="invalid_request", error_description="[^"]+"$/;
@@ -173,6 +177,50 @@ const CASES: Case[] = [
       return get('/me', bearer(token));
     },
     expect: { status: 401, challenge: INVALID_TOKEN, body: { error: 'invalid_token' } },
+  },
+  // Hostile or broken input is a 4xx with the RFC 6750 shape, never a 500 (core's hostile-token suite has the
+  // full list; these prove each adapter hands the error over instead of crashing).
+  {
+    name: 'token over the size cap → 401 invalid_token',
+    scenario: 'base',
+    request: async () => get('/me', bearer(`${'a'.repeat(4100)}.${'b'.repeat(4100)}.c`)),
+    expect: { status: 401, challenge: INVALID_TOKEN, body: { error: 'invalid_token' } },
+  },
+  {
+    name: 'header segment that is not JSON → 401 invalid_token',
+    scenario: 'base',
+    request: async () => get('/me', bearer(`${b64('not json')}.${b64('{}')}.c2ln`)),
+    expect: { status: 401, challenge: INVALID_TOKEN },
+  },
+  {
+    name: 'payload that is a JSON array → 401 invalid_token',
+    scenario: 'base',
+    request: async () => get('/me', bearer(`${b64('{"alg":"ES256"}')}.${b64('[1,2]')}.c2ln`)),
+    expect: { status: 401, challenge: INVALID_TOKEN },
+  },
+  {
+    name: 'alg none (unsigned) → 401 invalid_token',
+    scenario: 'base',
+    request: async (w) =>
+      get(
+        '/me',
+        bearer(
+          `${b64('{"alg":"none"}')}.${b64(JSON.stringify({ iss: w.auth.issuer, aud: AUDIENCE, sub: 'mallory', exp: 9e9 }))}.`,
+        ),
+      ),
+    expect: { status: 401 },
+  },
+  {
+    name: 'five segments (JWE) → 401 invalid_token',
+    scenario: 'base',
+    request: async () => get('/me', bearer('eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d')),
+    expect: { status: 401, challenge: INVALID_TOKEN },
+  },
+  {
+    name: 'padding only after Bearer → 400 invalid_request',
+    scenario: 'base',
+    request: async () => get('/me', [['Authorization', 'Bearer ===']]),
+    expect: { status: 400, challenge: INVALID_REQUEST },
   },
   // Route-level scopes: all-of, any-of.
   {
@@ -431,6 +479,21 @@ const CASES: Case[] = [
     request: async (w) => get('/me?probe=2', bearer(await w.auth.sign())),
     expect: { status: 401, challenge: INVALID_TOKEN },
   },
+  {
+    name: 'validate hook sees the headers and the peer address',
+    scenario: 'context',
+    request: async (w) => get('/me?probe=report', [...bearer(await w.auth.sign()), ['X-Probe', 'yes']]),
+    // app.request() has no connection, so no peer; every served adapter reports the loopback client.
+    expect: (adapter) => {
+      const peer = adapter === 'hono (app.request)' ? 'none' : 'loopback';
+      const description = `saw GET /me?probe=report x-probe=yes peer=${peer}`;
+      return {
+        status: 401,
+        challenge: `Bearer error="invalid_token", error_description="${description}"`,
+        body: { error: 'invalid_token', error_description: description },
+      };
+    },
+  },
   // Keys from a JWKS endpoint.
   {
     name: 'JWKS: valid token → 200',
@@ -549,6 +612,16 @@ function scenarios(world: World): Record<ScenarioName, Scenario> {
       verifier: {
         ...options,
         validate: (_result, context) => {
+          if (context.url === '/me?probe=report') {
+            const probe = headerValues(context.headers ?? {}, 'x-probe').join('|');
+            const address = context.clientAddress;
+            const peer =
+              address === undefined ? 'none' : /^(::ffff:)?127\.|^::1$/.test(address) ? 'loopback' : address;
+            throw new InvalidTokenError(
+              'ERR_CONTEXT',
+              `saw ${context.method} ${context.url} x-probe=${probe} peer=${peer}`,
+            );
+          }
           if (context.method !== 'GET' || context.url !== '/me?probe=1') {
             throw new InvalidTokenError('ERR_CONTEXT', `Unexpected context ${context.method} ${context.url}`);
           }
@@ -591,15 +664,62 @@ export function runConformance(name: string, makeDenylist: () => Promise<Denylis
       describe(adapter, () => {
         test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
           const client = clients.get(`${adapter}/${c.scenario}`) as Client;
-          check(await client.send(await c.request(world)), c.expect, c.scenario, adapter);
+          const request = await c.request(world);
+          const expected = typeof c.expect === 'function' ? c.expect(adapter) : c.expect;
+          check(await client.send(request), expected, c.scenario, adapter, request);
         });
       });
     }
+
+    // The table above holds each adapter to the expectation; this holds them to each other, on everything the
+    // client sees (status, challenge, Retry-After, JSON body), so a difference the table does not spell out
+    // is caught too. The one request is sent to every adapter.
+    describe('every adapter gives the same answer', () => {
+      const comparable = CASES.filter((c) => typeof c.expect !== 'function');
+      test.each(comparable.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+        const request = await c.request(world);
+        const answers = await Promise.all(
+          Object.keys(harnesses).map(async (adapter) => {
+            const res = await (clients.get(`${adapter}/${c.scenario}`) as Client).send(request);
+            return [adapter, visible(res, c.scenario)] as const;
+          }),
+        );
+        const [first] = answers;
+        for (const [adapter, answer] of answers.slice(1)) {
+          expect({ adapter, answer }).toEqual({ adapter, answer: first?.[1] });
+        }
+      });
+    });
   });
 }
 
-function check(res: TestResponse, expected: Expectation, scenario: ScenarioName, adapter: string): void {
+/** What a client can observe of an answer, minus what the frameworks legitimately render differently. */
+function visible(res: TestResponse, scenario: ScenarioName): Record<string, unknown> {
+  const json = /^application\/json/.test(res.headers['content-type'] ?? '');
+  return {
+    status: res.status,
+    challenge: res.headers['www-authenticate'],
+    // Seconds until the next attempt depend on when each adapter's own verifier last tried: compare the form.
+    retryAfter: res.headers['retry-after']?.replace(/^[1-9]\d*$/, '<seconds>'),
+    // The frameworks' own error pages (Express HTML, Koa text) differ by design; the library's JSON must not.
+    body: scenario === 'framework' ? undefined : json ? res.body : undefined,
+    json: scenario === 'framework' ? undefined : json,
+  };
+}
+
+function check(
+  res: TestResponse,
+  expected: Expectation,
+  scenario: ScenarioName,
+  adapter: string,
+  request: TestRequest,
+): void {
   const challenge = res.headers['www-authenticate'];
+  // RFC 6750 error descriptions are for humans; they must never echo the credential back.
+  for (const token of credentialsOf(request)) {
+    expect(String(challenge ?? '')).not.toContain(token);
+    expect(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)).not.toContain(token);
+  }
   if (res.status !== expected.status) {
     // Say why: the body and challenge explain an unexpected status far better than the number alone.
     throw new Error(
@@ -616,4 +736,17 @@ function check(res: TestResponse, expected: Expectation, scenario: ScenarioName,
   // The framework's default handlers render their own bodies (HTML, text); only the library's are compared.
   const rendersJson = scenario !== 'framework' || adapter.startsWith('hono');
   if (expected.body !== undefined && rendersJson) expect(res.body).toMatchObject(expected.body as object);
+}
+
+/** The credentials a request carries (long enough to be recognisable in an answer). */
+function credentialsOf(request: TestRequest): string[] {
+  const found: string[] = [];
+  for (const [name, value] of request.headers ?? []) {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization') found.push(value.replace(/^\S+\s*/, ''));
+    else if (lower === 'x-access-token') found.push(value);
+    else if (lower === 'cookie')
+      found.push(...[...value.matchAll(/access_token=([^;]+)/g)].map((m) => m[1] as string));
+  }
+  return found.flatMap((token) => token.split(/,\s*Bearer\s+/)).filter((token) => token.length >= 16);
 }

@@ -2,6 +2,7 @@
 // two credentials in one value, or a token sent by two methods at once (§2: clients MUST NOT use more than
 // one) answer 400 `invalid_request`, so a proxy and the app cannot disagree about which token was checked.
 import { InvalidRequestError } from './errors.js';
+import { headerValues } from './headers.js';
 import type { HeaderInput } from './types.js';
 
 export interface ExtractTokenOptions {
@@ -90,40 +91,4 @@ function cookieValue(values: readonly string[], name: string): string | undefine
   // Two cookies of the same name (e.g. set for different paths or by a sibling subdomain): ambiguous.
   if (matches.length > 1) throw ambiguous();
   return matches[0];
-}
-
-/** Every value of header `name` (lower case), keeping repeated fields apart where the input allows it. */
-function headerValues(headers: HeaderInput, name: string): string[] {
-  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-    // Fetch Headers joins repeated fields with ", " (which authorizationToken then refuses).
-    const value = headers.get(name);
-    return value === null ? [] : [value];
-  }
-  if (Array.isArray(headers)) {
-    // Node's rawHeaders: [name, value, name, value, ...] as received.
-    const values: string[] = [];
-    for (let i = 0; i + 1 < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
-    }
-    return values;
-  }
-  if (typeof (headers as { get?: unknown }).get === 'function' && !isRecord(headers)) {
-    // A Headers-like object from another realm.
-    const value = (headers as unknown as Headers).get(name);
-    return value === null || value === undefined ? [] : [value];
-  }
-  const values: string[] = [];
-  for (const [key, value] of Object.entries(
-    headers as Readonly<Record<string, string | readonly string[] | undefined>>,
-  )) {
-    if (key.toLowerCase() !== name || value === undefined) continue;
-    if (typeof value === 'string') values.push(value);
-    else for (const item of value) values.push(item);
-  }
-  return values;
-}
-
-function isRecord(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }

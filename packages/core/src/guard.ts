@@ -3,6 +3,7 @@
 // their conventions; every decision lives here so Express, Koa and Hono cannot drift apart.
 import { ConfigurationError, UnauthorizedError, isJwtGuardError } from './errors.js';
 import { extractToken } from './extract-token.js';
+import { headerValues } from './headers.js';
 import { withRealm } from './scope-check.js';
 import { createVerifier } from './verifier.js';
 import type { AuthResult, HeaderInput, JwtPayload, Verifier, VerifierOptions } from './types.js';
@@ -84,7 +85,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
     isPreflight: (method, headers) =>
       method.length === 7 &&
       method.toUpperCase() === 'OPTIONS' &&
-      hasHeader(headers, 'access-control-request-method'),
+      headerValues(headers, 'access-control-request-method').length > 0,
     async authenticate(request) {
       try {
         const token = getToken
@@ -136,14 +137,4 @@ function checkOptions<Req>(options: GuardOptions<Req>): GuardOptions<Req> {
 
 function nonEmpty(token: string | undefined): string | undefined {
   return token === undefined || token === '' ? undefined : token;
-}
-
-function hasHeader(headers: HeaderInput, name: string): boolean {
-  if (typeof Headers !== 'undefined' && headers instanceof Headers) return headers.has(name);
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
-    return false;
-  }
-  const record = headers as Readonly<Record<string, unknown>>;
-  return Object.keys(record).some((key) => key.toLowerCase() === name && record[key] !== undefined);
 }

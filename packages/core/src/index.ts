@@ -18,6 +18,7 @@ export { errorResponse, type ErrorResponse, type ErrorResponseBody } from './ren
 export { createGuard, type Guard, type GuardOptions, type GuardRequest } from './guard.js';
 export { createVerifier } from './verifier.js';
 export { extractToken, type ExtractTokenOptions } from './extract-token.js';
+export { headerValues } from './headers.js';
 export { getScopes, hasAllScopes, hasAnyScope, DEFAULT_SCOPE_CLAIMS } from './scopes.js';
 export { createMemoryDenylist, type MemoryDenylist, type MemoryDenylistOptions } from './memory-denylist.js';
 export { createStaticKeySource, type StaticKeySource } from './static-keys.js';

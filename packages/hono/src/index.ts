@@ -19,6 +19,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
+import { clientAddressOf } from './client-address.js';
 
 /** The Hono `Env` set by `jwtGuard<P>()`: `c.var.auth` is the verified token. */
 export interface JwtGuardEnv<P extends JwtPayload = JwtPayload> {
@@ -70,7 +71,11 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
     try {
       // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
       const url = pathAndQuery(c.req.url);
-      c.set('auth', await guard.authenticate({ method: c.req.method, url, headers, source: c }));
+      const clientAddress = clientAddressOf(c);
+      c.set(
+        'auth',
+        await guard.authenticate({ method: c.req.method, url, headers, clientAddress, source: c }),
+      );
     } catch (err) {
       throw toHttpException(err);
     }
