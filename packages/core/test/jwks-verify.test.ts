@@ -204,3 +204,58 @@ describe('discovery and warm-up', () => {
     expect(server.jwksFetches()).toBe(1);
   });
 });
+
+describe('several issuers, each with its own JWKS', () => {
+  let tenantB: JwksServer;
+  let a: SigningKey;
+  let b: SigningKey;
+  beforeAll(async () => {
+    tenantB = await startJwksServer({ issuerPath: '/tenant-b' });
+    [a, b] = await Promise.all([
+      createSigningKey('ES256', 'shared-kid'),
+      createSigningKey('ES256', 'shared-kid'),
+    ]);
+  });
+  afterAll(() => tenantB.close());
+
+  function multi(): Verifier {
+    // A by its jwksUri, B through discovery: one verifier, keys looked up by (issuer, kid).
+    return createVerifier({
+      issuer: [{ issuer: server.issuer, jwksUri: server.jwksUri }, { issuer: tenantB.issuer }],
+      audience: AUDIENCE,
+      clock,
+    });
+  }
+
+  const fetchesOf = (target: JwksServer): number =>
+    [...target.hits.values()].reduce((sum, count) => sum + count, 0);
+
+  it('matches iss against the allow-list before any network call, then asks only that issuer', async () => {
+    server.keys = [a.publicJwk];
+    tenantB.keys = [b.publicJwk];
+    tenantB.hits.clear();
+    const guard = multi();
+    const iat = Math.floor(now / 1000);
+    const forB = (iss: string) => b.sign({ iss, aud: AUDIENCE, sub: 'user-b', iat, exp: iat + 600 });
+
+    // An issuer that is not configured: refused, and neither endpoint sees a request.
+    await expect(guard.verify(await forB('https://tenant-c.test/'))).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_INVALID',
+      claim: 'iss',
+    });
+    expect(fetchesOf(server) + fetchesOf(tenantB)).toBe(0);
+
+    // Tenant B's token: B's metadata and JWKS are fetched, A's endpoint is not touched.
+    await expect(guard.verify(await forB(tenantB.issuer))).resolves.toMatchObject({ issuer: tenantB.issuer });
+    expect(fetchesOf(server)).toBe(0);
+    expect(tenantB.jwksFetches()).toBe(1);
+
+    // Same kid in both tenants: B's key cannot vouch for a token claiming A.
+    await expect(guard.verify(await forB(server.issuer))).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_INVALID',
+    });
+    expect(server.jwksFetches()).toBe(1);
+    await expect(guard.verify(await sign(a))).resolves.toMatchObject({ issuer: server.issuer });
+    expect(tenantB.jwksFetches()).toBe(1);
+  });
+});

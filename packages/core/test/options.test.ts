@@ -95,6 +95,29 @@ describe('createVerifier refuses unsafe or inconsistent options, saying how to f
     );
   });
 
+  test('keys travel over https; plain http only on loopback (jwksUri and discovery)', () => {
+    refused(
+      { issuer: ISSUER, audience: AUDIENCE, jwksUri: 'http://keys.example.com/jwks' },
+      /jwksUri must be an absolute https URL \(plain http only on localhost/,
+    );
+    refused(
+      { issuer: 'http://auth.example.com/', audience: AUDIENCE },
+      /issuer \(used for discovery\) must be an absolute https URL/,
+    );
+    refused(
+      { issuer: [{ issuer: ISSUER, jwksUri: 'http://127.0.0.1.evil.test/jwks' }], audience: AUDIENCE },
+      /jwksUri must be an absolute https URL/,
+    );
+    for (const jwksUri of ['http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:3000/jwks']) {
+      expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri })).not.toThrow();
+    }
+    expect(() => createVerifier({ issuer: 'http://127.0.0.1:4000/', audience: AUDIENCE })).not.toThrow();
+    // With static keys nothing is fetched, so an http issuer identifier is just a string to compare.
+    expect(() =>
+      createVerifier({ issuer: 'http://auth.example.com/', audience: AUDIENCE, keys: es.jwk }),
+    ).not.toThrow();
+  });
+
   test('JWKS cache options are checked at construction', () => {
     refused(
       { issuer: ISSUER, audience: AUDIENCE, cache: { jwks: { refetchBudgetPerMinute: -1 } } },
