@@ -205,6 +205,30 @@ describe('discovery and warm-up', () => {
   });
 });
 
+describe('jwksUri and fetch options', () => {
+  it('jwksUri: the configured URL is fetched and the metadata never asked for', async () => {
+    const key = await createSigningKey('ES256', 'configured');
+    server.keys = [key.publicJwk];
+    const guard = verifier();
+    await expect(guard.verify(await sign(key))).resolves.toBeDefined();
+    expect([...server.hits.keys()]).toEqual(['/jwks']);
+  });
+
+  it('fetch: every request for keys goes through the injected fetch', async () => {
+    const key = await createSigningKey('ES256', 'injected');
+    server.keys = [key.publicJwk];
+    const seen: string[] = [];
+    // A pass-through (as a proxy-aware fetch would be): the real endpoint still answers.
+    const injected: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const guard = verifier({ jwksUri: undefined, fetch: injected });
+    await expect(guard.verify(await sign(key))).resolves.toBeDefined();
+    expect(seen).toEqual([`${server.issuer}/.well-known/openid-configuration`, server.jwksUri]);
+  });
+});
+
 describe('several issuers, each with its own JWKS', () => {
   let tenantB: JwksServer;
   let a: SigningKey;
