@@ -71,6 +71,14 @@ export interface IssuerOptions {
   jwksCacheLifetime?: Duration;
   /** Scheduled rotation (default off). */
   rotation?: RotationOptions;
+  /**
+   * How stale this instance's view of the key store may get before it re-reads it, so that instances
+   * sharing a store (Redis, a shared file) pick up each other's rotations. Added to the publish lead and to
+   * the retention of keys, because another instance may publish a new key, or stop signing with an old
+   * one, this much later. Default '1m' when `keyStore` is given; `false` (never re-read except on
+   * `rotateKeys()`/`tick()`) for the built-in memory store, which no other instance can write to.
+   */
+  keySyncInterval?: Duration | false;
   /** OAuth clients of the token and revocation endpoints. */
   clients?: ClientConfig[];
   /** Endpoint paths relative to the issuer URL (defaults: /jwks.json, /token, /revoke). */
@@ -227,6 +235,10 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const clockTolerance = toMilliseconds(options.clockTolerance ?? '5s', 'clockTolerance');
   const jwksCacheLifetime = toMilliseconds(options.jwksCacheLifetime ?? '10m', 'jwksCacheLifetime');
   if (accessTokenLifetime < 1000) throw new ConfigurationError('accessTokenLifetime must be at least 1s');
+  const keySyncOption = options.keySyncInterval ?? (options.keyStore ? '1m' : false);
+  const keySyncInterval =
+    keySyncOption === false ? undefined : toMilliseconds(keySyncOption, 'keySyncInterval');
+  const syncLag = keySyncInterval ?? 0;
   const rotationEvery =
     options.rotation === undefined ? undefined : toMilliseconds(options.rotation.every, 'rotation.every');
   if (rotationEvery !== undefined && rotationEvery <= jwksCacheLifetime) {
@@ -259,8 +271,11 @@ export function createIssuer(options: IssuerOptions): Issuer {
         store: keyStore,
         alg: algorithm,
         clock,
-        publishLead: jwksCacheLifetime,
-        retention: accessTokenLifetime + clockTolerance,
+        // A verifier may have cached a JWKS from an instance that had not yet re-read the store.
+        publishLead: jwksCacheLifetime + syncLag,
+        // An instance that has not yet re-read the store may still sign with a retired key.
+        retention: accessTokenLifetime + clockTolerance + syncLag,
+        ...(keySyncInterval === undefined ? {} : { syncInterval: keySyncInterval }),
         onRotated: (info) => emit({ type: 'keys.rotated', ...info }),
         onRemoved: (kid) => emit({ type: 'keys.removed', kid }),
       });
@@ -281,6 +296,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
         'no audience: set `audience` on the issuer, the client, or the issueTokens call',
       );
     }
+    await ring.sync();
     return signAccessToken(ring.signer(), {
       iss,
       sub: family.sub,
@@ -404,6 +420,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
   }
 
   async function verifyOwnJwt(token: string): Promise<Record<string, unknown> | undefined> {
+    // Outside the try: a key store that cannot be read must fail the revocation, not skip it silently.
+    await ring.sync();
     try {
       const keySet = createLocalJWKSet({ keys: ring.publicKeys() });
       await compactVerify(token, keySet, { algorithms: [...SIGNING_ALGORITHMS] });
@@ -520,15 +538,18 @@ export function createIssuer(options: IssuerOptions): Issuer {
     },
     async jwks() {
       await ready();
+      await ring.sync();
       return { keys: ring.publicKeys() };
     },
     async keyStatus() {
       await ready();
+      await ring.sync();
       return ring.status();
     },
     tick,
     async signToken(payload, header = {}) {
       await ready();
+      await ring.sync();
       return signCompact(ring.signer(), { typ: header.typ ?? 'at+jwt' }, payload);
     },
     handlers: undefined as unknown as IssuerHandlers,

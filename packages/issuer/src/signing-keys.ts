@@ -8,6 +8,8 @@
 //      lifetime), so every cached JWKS that could be in use already contains it;
 //   2. a key is unpublished only `retention` (longest token lifetime + clock tolerance) after it stopped
 //      signing, so every token it signed has expired first.
+// Instances sharing a store see each other's changes only when they re-read it, at most `syncInterval`
+// late; the issuer adds that lag to both the publish lead and the retention (see issuer.ts).
 import { ConfigurationError } from '@jwtguard/core';
 import type { JWK } from 'jose';
 import { generateSigningKey } from './key-generation.js';
@@ -22,6 +24,8 @@ export interface KeyRingOptions {
   publishLead: number;
   /** Milliseconds a retired key stays published. */
   retention: number;
+  /** Re-read the store when the loaded view is this many ms old (`undefined`: only on rotate/reload). */
+  syncInterval?: number;
   onRotated?: (info: RotationInfo) => void;
   onRemoved?: (kid: string) => void;
 }
@@ -50,6 +54,8 @@ export interface KeyRing {
   init(): Promise<void>;
   /** Re-read the store (other instances may have rotated), delete removed keys. */
   reload(): Promise<void>;
+  /** Reload when the loaded view is older than the sync interval; a no-op otherwise. */
+  sync(): Promise<void>;
   signer(): ExternalSigner;
   publicKeys(): JWK[];
   rotate(): Promise<RotationInfo>;
@@ -63,6 +69,8 @@ export interface KeyRing {
 export function createKeyRing(options: KeyRingOptions): KeyRing {
   const { store, clock } = options;
   let keys: StoredKey[] = [];
+  let loadedAt = -Infinity;
+  let syncing: Promise<void> | undefined;
   const signers = new Map<string, ExternalSigner>();
 
   const activated = (now: number) =>
@@ -102,8 +110,9 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   }
 
   async function reload(): Promise<void> {
-    keys = await store.list();
     const now = clock();
+    keys = await store.list();
+    loadedAt = now;
     for (const key of [...keys]) {
       const removal = removeAt(key, now);
       if (removal !== null && now >= removal) {
@@ -129,6 +138,15 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
       if (!pendingNext()) await add(null);
     },
     reload,
+    sync() {
+      const interval = options.syncInterval;
+      if (interval === undefined || clock() - loadedAt < interval) return Promise.resolve();
+      // One read in flight however many requests find the view stale at once.
+      syncing ??= reload().finally(() => {
+        syncing = undefined;
+      });
+      return syncing;
+    },
     signer() {
       const key = current(clock());
       if (!key)
@@ -215,6 +233,7 @@ export function createExternalKeyRing(signer: ExternalSigner, extraPublicKeys: J
   return {
     init: async () => undefined,
     reload: async () => undefined,
+    sync: async () => undefined,
     signer: () => signer,
     publicKeys: () => [published, ...extraPublicKeys.map((jwk) => ({ ...jwk }))],
     rotate: unsupported,
