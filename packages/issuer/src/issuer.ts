@@ -101,7 +101,9 @@ export type IssuerEvent =
   | { type: 'keys.rotated'; kid: string; activatesAt: number; nextKid: string }
   | { type: 'keys.removed'; kid: string }
   | { type: 'refresh.reused'; familyId: string; sub: string; clientId: string; revokedAccessTokens: number }
-  | { type: 'tick.failed'; reason: string };
+  | { type: 'tick.failed'; reason: string }
+  /** Re-reading a shared key store failed; the instance keeps signing with its last view of the keys. */
+  | { type: 'keys.sync_failed'; reason: string };
 
 export interface IssueTokensInput {
   sub: string;
@@ -278,6 +280,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
         ...(keySyncInterval === undefined ? {} : { syncInterval: keySyncInterval }),
         onRotated: (info) => emit({ type: 'keys.rotated', ...info }),
         onRemoved: (kid) => emit({ type: 'keys.removed', kid }),
+        onSyncFailed: (error) =>
+          emit({ type: 'keys.sync_failed', reason: error instanceof Error ? error.message : String(error) }),
       });
   const initialising = ring.init();
   initialising.catch(() => undefined);
@@ -420,7 +424,6 @@ export function createIssuer(options: IssuerOptions): Issuer {
   }
 
   async function verifyOwnJwt(token: string): Promise<Record<string, unknown> | undefined> {
-    // Outside the try: a key store that cannot be read must fail the revocation, not skip it silently.
     await ring.sync();
     try {
       const keySet = createLocalJWKSet({ keys: ring.publicKeys() });

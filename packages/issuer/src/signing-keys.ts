@@ -28,7 +28,12 @@ export interface KeyRingOptions {
   syncInterval?: number;
   onRotated?: (info: RotationInfo) => void;
   onRemoved?: (kid: string) => void;
+  /** A sync() could not read the store; the last view stays in use. */
+  onSyncFailed?: (error: unknown) => void;
 }
+
+/** After a failed sync, the store is tried again this long later at most (or after the sync interval). */
+const SYNC_RETRY_MS = 5000;
 
 /** What `rotateKeys()` did. Times in milliseconds since the epoch. */
 export interface RotationInfo {
@@ -70,6 +75,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   const { store, clock } = options;
   let keys: StoredKey[] = [];
   let loadedAt = -Infinity;
+  let retryAt = -Infinity;
   let syncing: Promise<void> | undefined;
   const signers = new Map<string, ExternalSigner>();
 
@@ -140,11 +146,18 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     reload,
     sync() {
       const interval = options.syncInterval;
-      if (interval === undefined || clock() - loadedAt < interval) return Promise.resolve();
-      // One read in flight however many requests find the view stale at once.
-      syncing ??= reload().finally(() => {
-        syncing = undefined;
-      });
+      const now = clock();
+      if (interval === undefined || now - loadedAt < interval || now < retryAt) return Promise.resolve();
+      // One read in flight however many requests find the view stale at once. A store that cannot be read
+      // must not stop token issuing: keep the last view (stale-if-error) and say so, as core does for JWKS.
+      syncing ??= reload()
+        .catch((error: unknown) => {
+          retryAt = clock() + Math.min(interval, SYNC_RETRY_MS);
+          options.onSyncFailed?.(error);
+        })
+        .finally(() => {
+          syncing = undefined;
+        });
       return syncing;
     },
     signer() {

@@ -2,7 +2,13 @@
 // matrix verified by plain jose and by @jwtguard/core.
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { createVerifier } from '@jwtguard/core';
-import { createIssuer, SIGNING_ALGORITHMS, type IssuerEvent } from '@jwtguard/issuer';
+import {
+  createIssuer,
+  createMemoryKeyStore,
+  SIGNING_ALGORITHMS,
+  type IssuerEvent,
+  type KeyStore,
+} from '@jwtguard/issuer';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'https://api.example.test';
@@ -212,5 +218,69 @@ describe('access token options', () => {
   test('a bad issuer URL or algorithm fails at construction', () => {
     expect(() => createIssuer({ issuer: 'not a url' })).toThrow(/absolute URL/);
     expect(() => createIssuer({ issuer: ISS, algorithm: 'HS256' as never })).toThrow(/algorithm/);
+  });
+});
+
+describe('retention and the schedule, option by option', () => {
+  test('clockTolerance lengthens the retention of a retired key', async () => {
+    const { issuer, advance } = fixture({
+      jwksCacheLifetime: '1m',
+      accessTokenLifetime: '15m',
+      clockTolerance: '2m',
+    });
+    const [old] = await issuer.keyStatus();
+    advance(MINUTE);
+    const info = await issuer.rotateKeys();
+    const retired = (await issuer.keyStatus()).find((key) => key.kid === old?.kid);
+    expect(retired?.removeAt).toBe(info.activatesAt + 17 * MINUTE);
+    advance(17 * MINUTE - 1);
+    expect((await issuer.jwks()).keys.map((key) => key.kid)).toContain(old?.kid);
+    advance(1);
+    expect((await issuer.jwks()).keys.map((key) => key.kid)).not.toContain(old?.kid);
+  });
+
+  test('a failing scheduled tick is reported as tick.failed and the timer carries on', async () => {
+    const store = createMemoryKeyStore();
+    let failing = false;
+    const flaky: KeyStore = {
+      list: () => (failing ? Promise.reject(new Error('store unreachable')) : store.list()),
+      put: (key) => store.put(key),
+      delete: (kid) => store.delete(kid),
+    };
+    const events: IssuerEvent[] = [];
+    let now = Date.UTC(2026, 0, 1);
+    const issuer = createIssuer({
+      issuer: ISS,
+      audience: AUD,
+      clock: () => now,
+      keyStore: flaky,
+      jwksCacheLifetime: '1m',
+      rotation: { every: '2m', checkInterval: '10ms' },
+      onEvent: (event) => events.push(event),
+    });
+    const [first] = await issuer.keyStatus();
+    failing = true;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (events.some((event) => event.type === 'tick.failed')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(events).toContainEqual({ type: 'tick.failed', reason: 'store unreachable' });
+    // the store comes back: the next ticks rotate as scheduled
+    failing = false;
+    now += 3 * MINUTE;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (events.some((event) => event.type === 'keys.rotated')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(decodeProtectedHeader(await token(issuer)).kid).not.toBe(first?.kid);
+    await issuer.close();
   });
 });

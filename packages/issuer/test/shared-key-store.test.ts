@@ -3,7 +3,14 @@
 // one instance is not signed with before the other has published it for the JWKS cache lifetime, and a key
 // retired by one instance stays published until the tokens the other still signed with it have expired.
 import { createLocalJWKSet, compactVerify, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
-import { createIssuer, createMemoryKeyStore, type Issuer, type IssuerOptions } from '@jwtguard/issuer';
+import {
+  createIssuer,
+  createMemoryKeyStore,
+  type Issuer,
+  type IssuerEvent,
+  type IssuerOptions,
+  type KeyStore,
+} from '@jwtguard/issuer';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'https://api.example.test';
@@ -150,5 +157,46 @@ describe('instances sharing a key store', () => {
     const [, ownNext] = await own.keyStatus();
     now += 10 * MINUTE;
     expect((await own.rotateKeys()).activatesAt).toBe((ownNext?.createdAt ?? 0) + 10 * MINUTE);
+  });
+
+  test('a store that cannot be re-read: tokens are still issued with the last view, keys.sync_failed reports it', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const store = createMemoryKeyStore();
+    let failing = false;
+    let reads = 0;
+    const flaky: KeyStore = {
+      list: () => {
+        reads++;
+        return failing ? Promise.reject(new Error('store unreachable')) : store.list();
+      },
+      put: (key) => store.put(key),
+      delete: (kid) => store.delete(kid),
+    };
+    const events: IssuerEvent[] = [];
+    const issuer = createIssuer({
+      issuer: ISS,
+      audience: AUD,
+      clock: () => now,
+      keyStore: flaky,
+      keySyncInterval: '1m',
+      onEvent: (event) => events.push(event),
+    });
+    const kid = await kidOf(issuer);
+    failing = true;
+    now += MINUTE;
+    const readsBefore = reads;
+    expect(await kidOf(issuer)).toBe(kid);
+    expect(events).toContainEqual({ type: 'keys.sync_failed', reason: 'store unreachable' });
+    // not retried on every request: once more after a short pause
+    expect(await kidOf(issuer)).toBe(kid);
+    expect(reads).toBe(readsBefore + 1);
+    now += 5000;
+    await issuer.jwks();
+    expect(reads).toBe(readsBefore + 2);
+    failing = false;
+    now += 5000;
+    await issuer.jwks();
+    expect(reads).toBe(readsBefore + 3);
+    expect(events.filter((event) => event.type === 'keys.sync_failed')).toHaveLength(2);
   });
 });
