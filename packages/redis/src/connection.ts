@@ -23,3 +23,12 @@ export function openConnection(input: RedisInput | undefined): Connection {
 export function duplicate(client: RedisClient): RedisClient {
   return client instanceof Cluster ? client.duplicate() : client.duplicate();
 }
+
+/** Closes a connection gracefully when it is up (pending replies arrive), at once otherwise. */
+export async function shutdown(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
+    client.disconnect();
+  }
+}

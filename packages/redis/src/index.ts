@@ -6,4 +6,10 @@ export {
   type RedisDenylistOptions,
   type RedisDenylistStatus,
 } from './redis-denylist.js';
+export {
+  createRedisRefreshTokenStore,
+  type RedisRefreshTokenStore,
+  type RedisRefreshTokenStoreOptions,
+} from './refresh-token-store.js';
+export { createRedisKeyStore, type RedisKeyStore, type RedisKeyStoreOptions } from './redis-key-store.js';
 export type { RedisClient, RedisInput } from './connection.js';

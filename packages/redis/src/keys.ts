@@ -1,7 +1,8 @@
-// Key and channel names. Everything lives under the configured prefix, and the two sets of one issuer share
-// a Redis Cluster hash tag (`{...}`) so the Lua script that writes them runs on one slot. The issuer is
-// percent-encoded inside the tag: a `{` or `}` in an issuer string cannot move the tag, and token values are
-// only ever key names or arguments, never patterns (no KEYS/SCAN over user input).
+// Key and channel names of every store. Everything lives under the configured prefix. Keys written together
+// by one Lua script share a Redis Cluster hash tag (`{...}`), so the script runs on one slot: the two sets of
+// one issuer (denylist), the three keys of one refresh family. The value inside a tag is percent-encoded: a
+// `{` or `}` in an issuer or id cannot move the tag, and values from tokens are only ever key names or
+// arguments, never patterns (no KEYS/SCAN over user input).
 
 /** Revocations recorded without an issuer apply to every issuer (same sentinel as core's memory store). */
 export const ANY_ISSUER = '\u0000*';
@@ -25,4 +26,38 @@ export function redisKeys(prefix: string): RedisKeys {
     issuers: `${prefix}issuers`,
     channel: `${prefix}revocations`,
   };
+}
+
+/**
+ * Refresh-token families. The three keys of one family share a hash tag (its id), so the rotation script
+ * touches one slot; the token → family index and the per-subject index live on their own slots and are
+ * written outside the scripts (see refresh-token-store.ts for why that order is safe).
+ */
+export interface RefreshKeys {
+  /** String: refresh-token hash → family id. */
+  token(hash: string): string;
+  /** Hash: the family's fields. */
+  family(familyId: string): string;
+  /** Hash: token hash → "issuedAt:expiresAt:usedAt" of every token of the family. */
+  tokens(familyId: string): string;
+  /** Sorted set: access-token jti → exp (seconds) of the family's live access tokens. */
+  accessTokens(familyId: string): string;
+  /** Sorted set: family id → absolute expiry (ms) of every family of a subject. */
+  subject(sub: string): string;
+}
+
+export function refreshKeys(prefix: string): RefreshKeys {
+  const tag = (familyId: string): string => `${prefix}refresh:{${encodeURIComponent(familyId)}}`;
+  return {
+    token: (hash) => `${prefix}refresh:token:${encodeURIComponent(hash)}`,
+    family: (familyId) => `${tag(familyId)}:family`,
+    tokens: (familyId) => `${tag(familyId)}:tokens`,
+    accessTokens: (familyId) => `${tag(familyId)}:access`,
+    subject: (sub) => `${prefix}refresh:subject:${encodeURIComponent(sub)}`,
+  };
+}
+
+/** Hash: kid → stored signing key (private JWK encrypted). One key, so one slot. */
+export function signingKeysKey(prefix: string): string {
+  return `${prefix}signing-keys`;
 }

@@ -9,7 +9,7 @@ import {
   type AuthResult,
   type Denylist,
 } from '@jwtguard/core';
-import { duplicate, openConnection, type RedisClient, type RedisInput } from './connection.js';
+import { duplicate, openConnection, shutdown, type RedisClient, type RedisInput } from './connection.js';
 import { whenReady, withDeadline } from './deadline.js';
 import { ANY_ISSUER, redisKeys } from './keys.js';
 import { Replica, type ReplicaUpdate } from './replica.js';
@@ -368,14 +368,6 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       await Promise.all([subscriber && shutdown(subscriber), owned ? shutdown(client) : undefined]);
     },
   };
-}
-
-async function shutdown(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') {
-    await client.quit().catch(() => client.disconnect());
-  } else {
-    client.disconnect();
-  }
 }
 
 function parseMessage(message: string): ReplicaUpdate | undefined {

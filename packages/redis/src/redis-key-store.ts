@@ -1,0 +1,87 @@
+// Signing keys of @jwtguard/issuer in Redis, shared by every issuer instance. One hash (kid → record), so
+// it lives on one Cluster slot and each call is one command. Private keys are encrypted at rest with the
+// issuer's AES-256-GCM scheme (the kid is authenticated data): someone who can read Redis sees the public
+// keys and ciphertext, never a private `d`. The encryption key stays with the issuer, outside Redis.
+import {
+  decryptPrivateJwk,
+  encryptPrivateJwk,
+  toEncryptionKey,
+  type EncryptedStoredKey,
+  type EncryptionKeyInput,
+  type KeyStore,
+  type StoredKey,
+} from '@jwtguard/issuer';
+import { toMilliseconds } from '@jwtguard/core';
+import { openConnection, shutdown, type RedisInput } from './connection.js';
+import { whenReady, withDeadline } from './deadline.js';
+import { signingKeysKey } from './keys.js';
+
+export interface RedisKeyStoreOptions {
+  /** 32-byte AES-256-GCM key for the private keys (bytes, 64 hex or 43 base64url characters). */
+  encryptionKey: EncryptionKeyInput;
+  /** An ioredis client (Redis or Cluster), its options, or a URL. Default `redis://127.0.0.1:6379`. */
+  redis?: RedisInput;
+  /** Prefix of the key (default 'jwtguard:'); the keys are stored in the hash `<prefix>signing-keys`. */
+  prefix?: string;
+  /** Bound on each call (default '5s'). */
+  timeout?: number | string;
+}
+
+export interface RedisKeyStore extends KeyStore {
+  /** Closes the connection this store opened (never a client you passed in). */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const issuer = createIssuer({
+ *   issuer: 'https://auth.example.com',
+ *   keyStore: createRedisKeyStore({ redis: process.env.REDIS_URL, encryptionKey: process.env.KEY_ENCRYPTION_KEY! }),
+ *   rotation: { every: '30d' },
+ * });
+ */
+export function createRedisKeyStore(options: RedisKeyStoreOptions): RedisKeyStore {
+  const encryptionKey = toEncryptionKey(options?.encryptionKey);
+  const key = signingKeysKey(options.prefix ?? 'jwtguard:');
+  const timeoutMs = toMilliseconds(options.timeout ?? '5s', 'timeout');
+  const { client, owned } = openConnection(options.redis);
+  if (owned) client.on('error', () => undefined); // ioredis reconnects by itself; calls report outages
+
+  function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      await whenReady(client, timeoutMs, what);
+      return work();
+    };
+    return withDeadline(run(), timeoutMs, what);
+  }
+
+  return {
+    list: () =>
+      bounded('key store list', async () => {
+        const records = await client.hgetall(key);
+        return Object.values(records).map((text): StoredKey => {
+          const { encryptedPrivateJwk, ...rest } = JSON.parse(text) as EncryptedStoredKey;
+          return { ...rest, privateJwk: decryptPrivateJwk(encryptedPrivateJwk, rest.kid, encryptionKey) };
+        });
+      }),
+
+    put: (stored) =>
+      bounded('key store put', async () => {
+        const { privateJwk, ...rest } = stored;
+        const record: EncryptedStoredKey = {
+          ...rest,
+          encryptedPrivateJwk: encryptPrivateJwk(privateJwk, rest.kid, encryptionKey),
+        };
+        await client.hset(key, rest.kid, JSON.stringify(record));
+      }),
+
+    delete: (kid) =>
+      bounded('key store delete', async () => {
+        await client.hdel(key, kid);
+      }),
+
+    async close() {
+      if (owned) await shutdown(client);
+    },
+  };
+}
