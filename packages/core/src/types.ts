@@ -119,7 +119,8 @@ export interface TokenCacheOptions {
 }
 
 export interface VerifierOptions {
-  issuer: string | string[] | IssuerConfig[];
+  /** The accepted `iss` value(s): strings share the top-level keys; an IssuerConfig brings its own. */
+  issuer: string | Array<string | IssuerConfig>;
   /** Required: an API that accepts any audience is a bug. */
   audience: string | string[];
   jwksUri?: string;

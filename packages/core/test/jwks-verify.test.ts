@@ -214,6 +214,17 @@ describe('jwksUri and fetch options', () => {
     expect([...server.hits.keys()]).toEqual(['/jwks']);
   });
 
+  it('algorithms: narrows what a JWKS key may verify', async () => {
+    const [es, rs] = await Promise.all([
+      createSigningKey('ES256', 'narrow-es'),
+      createSigningKey('RS256', 'narrow-rs'),
+    ]);
+    server.keys = [es.publicJwk, rs.publicJwk];
+    const guard = verifier({ algorithms: ['ES256'] });
+    await expect(guard.verify(await sign(es))).resolves.toBeDefined();
+    await expect(guard.verify(await sign(rs))).rejects.toMatchObject({ code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+  });
+
   it('fetch: every request for keys goes through the injected fetch', async () => {
     const key = await createSigningKey('ES256', 'injected');
     server.keys = [key.publicJwk];

@@ -160,6 +160,38 @@ describe('pipeline', () => {
     });
   });
 
+  test("an issuer's own keys replace the top-level keys; issuers without keys share the top-level ones", async () => {
+    const shared = await makeKey('ES256');
+    const own = await makeKey('ES256');
+    const verifier = createVerifier({
+      issuer: [ISSUER, { issuer: 'https://tenant-b.test/', keys: own.jwk }],
+      keys: shared.jwk,
+      audience: AUDIENCE,
+      clock,
+    });
+    await expect(verifier.verify(await signToken(shared))).resolves.toMatchObject({ issuer: ISSUER });
+    const b = (key: TestKey) => signToken(key, claims({ iss: 'https://tenant-b.test/' }));
+    await expect(verifier.verify(await b(own))).resolves.toMatchObject({ issuer: 'https://tenant-b.test/' });
+    await expect(verifier.verify(await b(shared))).rejects.toMatchObject({ status: 401 });
+  });
+
+  test("an issuer's own algorithms replace the top-level allow-list", async () => {
+    const [es, rs] = await Promise.all([makeKey('ES256'), makeKey('RS256')]);
+    const verifier = createVerifier({
+      issuer: [{ issuer: ISSUER, algorithms: ['ES256'] }, 'https://tenant-b.test/'],
+      keys: [es.jwk, rs.jwk],
+      algorithms: ['ES256', 'RS256'],
+      audience: AUDIENCE,
+      clock,
+    });
+    await expect(verifier.verify(await signToken(es))).resolves.toBeDefined();
+    await expect(verifier.verify(await signToken(rs))).rejects.toMatchObject({
+      code: 'ERR_JOSE_ALG_NOT_ALLOWED',
+    });
+    const b = await signToken(rs, claims({ iss: 'https://tenant-b.test/' }));
+    await expect(verifier.verify(b)).resolves.toMatchObject({ issuer: 'https://tenant-b.test/' });
+  });
+
   test('an unknown issuer is refused before any key lookup (the JWKS server sees no request)', async () => {
     let requests = 0;
     const server: Server = createServer((_req, res) => {
