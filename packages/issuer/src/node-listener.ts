@@ -22,11 +22,12 @@ export function createNodeListener(
         for await (const chunk of req as AsyncIterable<Buffer>) {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) {
-            res.writeHead(413, { 'content-type': 'application/json' });
+            // Stop reading, answer, then drop the connection: the rest of the body is never buffered.
+            res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
             res.end(
               JSON.stringify({ error: 'invalid_request', error_description: 'request body too large' }),
+              () => req.destroy(),
             );
-            req.destroy();
             return;
           }
           chunks.push(chunk);

@@ -294,3 +294,80 @@ describe('revocation endpoint', () => {
     );
   });
 });
+
+describe('paths and hostile input', () => {
+  test('paths moves the token and revocation endpoints (and discovery names them)', async () => {
+    const moved = createIssuer({
+      issuer: ISS,
+      audience: AUD,
+      clock: () => now,
+      denylist,
+      clients: [{ id: 'svc', secret: 'x' }],
+      paths: { token: '/oauth2/token', revocation: 'oauth2/revoke' },
+    });
+    const metadata = (await (
+      await moved.handle(new Request(`${ISS}/.well-known/openid-configuration`))
+    ).json()) as Record<string, string>;
+    expect(metadata.token_endpoint).toBe(`${ISS}/oauth2/token`);
+    expect(metadata.revocation_endpoint).toBe(`${ISS}/oauth2/revoke`);
+    const form = (path: string, body: Record<string, string>) =>
+      moved.handle(
+        new Request(`${ISS}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(body).toString(),
+        }),
+      );
+    const credentials = { client_id: 'svc', client_secret: 'x' };
+    expect((await form('/oauth2/token', { grant_type: 'client_credentials', ...credentials })).status).toBe(
+      200,
+    );
+    expect((await form('/oauth2/revoke', { token: 'unknown', ...credentials })).status).toBe(200);
+    expect((await form('/token', { grant_type: 'client_credentials', ...credentials })).status).toBe(404);
+    expect((await form('/revoke', { token: 'unknown', ...credentials })).status).toBe(404);
+  });
+
+  test('garbage at either endpoint is an RFC error (400/401 JSON), never a 500', async () => {
+    const auth = basic('svc', 's3cret:with%chars');
+    const cases: Array<{ headers?: Record<string, string>; body: string | Uint8Array; method?: string }> = [
+      { body: '' },
+      { body: '&&&===&' },
+      { body: '%zz%%%' },
+      { body: 'grant_type=refresh_token&refresh_token=%00%FF%FE&client_id=web' },
+      { body: `grant_type=refresh_token&client_id=web&refresh_token=${'A'.repeat(600)}` },
+      { body: 'grant_type=client_credentials&scope=%22%5C', headers: { authorization: auth } },
+      { body: 'grant_type=client_credentials', headers: { authorization: `Basic ${'A'.repeat(4000)}` } },
+      { body: 'grant_type=client_credentials', headers: { authorization: 'Basic Og==' } }, // ":" only
+      { body: 'grant_type=client_credentials', headers: { authorization: 'Basic JXp6OiV6eg==' } }, // "%zz:%zz"
+      { body: 'grant_type=client_credentials', headers: { authorization: 'Bearer abc' } },
+      { body: 'token=a.b.c&client_id=web&token_type_hint=%00' },
+      { body: 'token=eyJhbGciOiJub25lIn0.e30.&client_id=web' },
+      { body: new Uint8Array(20_000).fill(0x61) },
+      { body: 'grant_type=client_credentials', headers: { 'content-type': 'text/plain' } },
+      {
+        body: 'grant_type=client_credentials',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      },
+      { body: 'client_id=web&client_id=web&token=x' },
+      { body: 'x', method: 'PUT' },
+    ];
+    for (const path of ['/token', '/revoke']) {
+      for (const { headers = {}, body, method = 'POST' } of cases) {
+        const response = await issuer.handle(
+          new Request(`${ISS}${path}`, {
+            method,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+            body,
+          }),
+        );
+        // The revocation endpoint answers 200 for a well-formed request naming an unknown token (RFC 7009).
+        if (response.status === 200) {
+          expect(path).toBe('/revoke');
+          continue;
+        }
+        expect([400, 401]).toContain(response.status);
+        expect(await response.json()).toMatchObject({ error: expect.any(String) });
+      }
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // Key storage: the file store encrypts private keys at rest (AES-256-GCM) and survives restarts; an
 // external signer (KMS/HSM stand-in) signs without the issuer ever holding the private key.
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { constants, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +121,13 @@ describe('external signer', () => {
       'sha256',
     ],
     ['EdDSA', () => generateKeyPairSync('ed25519'), {}, null],
+    ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 }), {}, 'sha256'],
+    [
+      'PS256',
+      () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      'sha256',
+    ],
   ] as const)(
     '%s: tokens are signed through sign(data) and verified by jose and core',
     async (alg, generate, signOptions, hash) => {

@@ -191,3 +191,38 @@ describe('refresh rotation', () => {
     expect(set.refreshToken).toBeUndefined();
   });
 });
+
+describe('memory refresh-token store', () => {
+  test('clock: families past their absolute lifetime are purged by the store clock, live ones kept', async () => {
+    // Far from the real time, so a store reading Date.now instead of its clock would purge nothing.
+    let now = Date.UTC(2040, 0, 1);
+    const store = createMemoryRefreshTokenStore({ clock: () => now });
+    const family = (id: string, expiresAt: number) => ({
+      id,
+      sub: 'alice',
+      clientId: 'web',
+      scope: '',
+      audience: [AUD],
+      claims: {},
+      createdAt: now,
+      expiresAt,
+      revokedAt: null,
+      accessTokens: [],
+    });
+    const token = (hash: string, familyId: string, expiresAt: number) => ({
+      hash,
+      familyId,
+      issuedAt: now,
+      expiresAt,
+      usedAt: null,
+    });
+    await store.create(family('short', now + 1000), token('h-short', 'short', now + 1000));
+    await store.create(family('long', now + DAY), token('h-long', 'long', now + DAY));
+    now += 2000;
+    // purging is amortised over writes: push enough of them through
+    for (let i = 0; i < 1000; i++)
+      await store.create(family(`f${i}`, now + DAY), token(`h${i}`, `f${i}`, now + DAY));
+    expect(await store.find('h-short')).toBeUndefined();
+    expect(await store.find('h-long')).toBeDefined();
+  });
+});
