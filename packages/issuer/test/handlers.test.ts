@@ -329,7 +329,7 @@ describe('paths and hostile input', () => {
 
   test('garbage at either endpoint is an RFC error (400/401 JSON), never a 500', async () => {
     const auth = basic('svc', 's3cret:with%chars');
-    const cases: Array<{ headers?: Record<string, string>; body: string | Uint8Array; method?: string }> = [
+    const cases: Array<{ headers?: Record<string, string>; body: BodyInit; method?: string }> = [
       { body: '' },
       { body: '&&&===&' },
       { body: '%zz%%%' },
