@@ -1,7 +1,7 @@
 // Every TypeScript block in the core and adapter READMEs is what a user pastes first, so each must compile on
 // its own, as a module of a strict project, against the packages' current sources. The blocks are handed to
 // the compiler as in-memory files next to this one (nothing is written), with the repository's tsconfig.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -98,4 +98,50 @@ test.each(blocks.map((block) => [`${block.readme}:${block.line}`, block] as cons
 test('nothing outside the blocks fails to compile', () => {
   const others = [...errors].filter(([file, list]) => !blocks.some((b) => b.file === file) && list.length);
   expect(others).toEqual([]);
+});
+
+// The core README's option tables name, for every option, the tests that fail when it is ignored. A renamed or
+// deleted test must not leave the table pointing at nothing: each `file.ts` "test name" citation must exist.
+function testFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) files.set(path, readFileSync(join(ROOT, path), 'utf8'));
+    }
+  };
+  for (const name of readdirSync(join(ROOT, 'packages'))) walk(`packages/${name}/test`);
+  walk('test');
+  return files;
+}
+
+function citations(readme: string): Array<{ file: string; name: string; line: number }> {
+  const found: Array<{ file: string; name: string; line: number }> = [];
+  let file: string | undefined;
+  readme.split('\n').forEach((text, index) => {
+    // A citation's file holds until the paragraph or table row ends.
+    if (text.trim() === '' || text.startsWith('|')) file = undefined;
+    for (const match of text.matchAll(/`([^`]+)`|"([^"]+)"/g)) {
+      const code = match[1];
+      if (code !== undefined) {
+        if (/\.test\.ts$|(^|\/)(suite|security-cases)\.ts$/.test(code)) file = code;
+      } else if (file !== undefined && match[2] !== undefined) {
+        found.push({ file, name: match[2].replace(/…$/, ''), line: index + 1 });
+      }
+    }
+  });
+  return found;
+}
+
+test('every test the core README cites exists', () => {
+  const files = testFiles();
+  const cited = citations(readFileSync(join(ROOT, 'packages/core/README.md'), 'utf8'));
+  expect(cited.length).toBeGreaterThan(60);
+  const missing = cited.filter(({ file, name }) => {
+    const sources = [...files].filter(([path]) => path === file || path.endsWith(`/${file}`));
+    return sources.length === 0 || !sources.some(([, source]) => source.includes(name));
+  });
+  expect(missing).toEqual([]);
 });

@@ -225,6 +225,22 @@ describe('jwksUri and fetch options', () => {
     await expect(guard.verify(await sign(rs))).rejects.toMatchObject({ code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
   });
 
+  it('cache.jwks.refetchBudgetPerMinute: 0 stops unknown kids from causing any refetch', async () => {
+    const [known, rotated] = await Promise.all([
+      createSigningKey('ES256', 'budget-known'),
+      createSigningKey('ES256', 'budget-new'),
+    ]);
+    server.keys = [known.publicJwk];
+    const guard = verifier({ cache: { jwks: { refetchBudgetPerMinute: 0 } } });
+    await guard.verify(await sign(known));
+    server.keys = [known.publicJwk, rotated.publicJwk];
+    now += 60_000;
+    await expect(guard.verify(await sign(rotated))).rejects.toMatchObject({
+      code: 'ERR_JWKS_NO_MATCHING_KEY',
+    });
+    expect(server.jwksFetches()).toBe(1);
+  });
+
   it('fetch: every request for keys goes through the injected fetch', async () => {
     const key = await createSigningKey('ES256', 'injected');
     server.keys = [key.publicJwk];
