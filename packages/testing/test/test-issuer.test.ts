@@ -3,11 +3,20 @@ import express from 'express';
 import Koa from 'koa';
 import { Hono } from 'hono';
 import request from 'supertest';
-import { createVerifier, type Verifier } from '@jwtguard/core';
+import { createMemoryDenylist, createVerifier, type Verifier } from '@jwtguard/core';
 import { jwtGuard as expressGuard, jwtErrorHandler, requireScopes as expressScopes } from '@jwtguard/express';
 import { jwtGuard as koaGuard } from '@jwtguard/koa';
 import { jwtGuard as honoGuard, type JwtGuardEnv } from '@jwtguard/hono';
 import { createTestIssuer, type TestIssuer } from '@jwtguard/testing';
+
+// Unverified decoding, for asserting on what the helpers produced (jose is not a dependency of this package).
+const part = (token: string, index: 0 | 1) =>
+  JSON.parse(Buffer.from(token.split('.')[index] as string, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+const decodeProtectedHeader = (token: string) => part(token, 0);
+const decodeJwt = (token: string) => part(token, 1);
 
 let testIssuer: TestIssuer;
 let verifier: Verifier;
@@ -144,5 +153,72 @@ describe('with the adapters', () => {
       headers: { Authorization: `Bearer ${await testIssuer.expiredToken()}` },
     });
     expect(expired.status).toBe(401);
+  });
+});
+
+describe('createTestIssuer options and helpers, one by one', () => {
+  test('algorithm and audience shape the tokens', async () => {
+    const other = await createTestIssuer({ algorithm: 'EdDSA', audience: 'https://orders.test' });
+    try {
+      const orders = createVerifier({ issuer: other.issuer, audience: 'https://orders.test' });
+      const result = await orders.verify(await other.token());
+      expect(result.header.alg).toBe('EdDSA');
+      expect(result.payload.aud).toBe('https://orders.test');
+      expect(other.audience).toBe('https://orders.test');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('host: an IPv6 loopback issuer URL is bracketed and verifiable', async () => {
+    const other = await createTestIssuer({ host: '::1' });
+    try {
+      expect(other.issuer).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      const v6 = createVerifier({ issuer: other.issuer, audience: other.audience });
+      await expect(v6.verify(await other.token())).resolves.toBeDefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('issuerOptions reach the underlying issuer (lifetime, denylist)', async () => {
+    const denylist = createMemoryDenylist();
+    const other = await createTestIssuer({ issuerOptions: { accessTokenLifetime: '2m', denylist } });
+    try {
+      const set = await other.instance.issueTokens({ sub: 'carol', clientId: 'web' });
+      expect(set.expiresIn).toBe(120);
+      const guarded = createVerifier({ issuer: other.issuer, audience: other.audience, denylist });
+      const token = await other.token();
+      await guarded.verify(token);
+      await other.instance.revoke(token);
+      await expect(guarded.verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('expiredToken(claims) and tokenSignedByUnknownKey(claims) carry the claims', async () => {
+    const expired = decodeJwt(await testIssuer.expiredToken({ sub: 'dave' }));
+    expect(expired.sub).toBe('dave');
+    expect(expired.exp as number).toBeLessThan(Date.now() / 1000 - 3000);
+    expect(decodeJwt(await testIssuer.tokenSignedByUnknownKey({ sub: 'erin' })).sub).toBe('erin');
+  });
+
+  test('tokenSignedByUnknownKey: an unpublished kid, or with sameKid the current one', async () => {
+    const current = (await testIssuer.instance.keyStatus()).find((key) => key.state === 'current')?.kid;
+    const published = (await testIssuer.instance.jwks()).keys.map((key) => key.kid);
+    const foreign = decodeProtectedHeader(await testIssuer.tokenSignedByUnknownKey());
+    expect(published).not.toContain(foreign.kid);
+    const impostor = await testIssuer.tokenSignedByUnknownKey({}, { sameKid: true });
+    expect(decodeProtectedHeader(impostor).kid).toBe(current);
+    await expect(verifier.verify(impostor)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+  });
+
+  test('close() stops the server', async () => {
+    const other = await createTestIssuer();
+    const discovery = `${other.issuer}/.well-known/openid-configuration`;
+    expect((await fetch(discovery)).status).toBe(200);
+    await other.close();
+    await expect(fetch(discovery)).rejects.toThrow();
   });
 });
