@@ -30,7 +30,11 @@ export interface TestIssuerOptions {
 }
 
 export interface TokenOptions {
-  /** Lifetime in seconds (default 900). */
+  /**
+   * Lifetime in seconds (default 900). After `rotate()`, a key stays published for the issuer's
+   * `accessTokenLifetime` (15 minutes unless set in `issuerOptions`): a longer-lived token outlives its key
+   * once the clock has moved past that.
+   */
   expiresIn?: number;
   /** Protected header `typ` (default 'at+jwt'). */
   typ?: string;
