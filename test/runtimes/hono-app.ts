@@ -1,5 +1,5 @@
 // Runs on Node, Bun and Deno unchanged: a Hono app guarded by @jwtguard/hono with a static ES256 key, driven
-// through `app.request()` (no server, no network). Prints one JSON line of results; runtimes.test.ts runs it
+// through `app.request()`, then once through the runtime's own server on 127.0.0.1. Prints one JSON line of results; runtimes.test.ts runs it
 // on each runtime against the *built* packages and compares. Web-standard APIs only (crypto.subtle, TextEncoder,
 // btoa), because that is the promise of core and the Hono adapter.
 import { Hono } from 'hono';
@@ -55,8 +55,14 @@ export async function run(): Promise<RuntimeReport> {
     return `${input}.${base64url(new Uint8Array(signature))}`;
   };
 
+  // What a validate hook was told about the peer, per request (the served case below reads it).
+  let peer = 'unset';
+  const validate = (_result: unknown, context: { clientAddress?: string }): void => {
+    const address = context.clientAddress;
+    peer = address === undefined ? 'none' : /^(::ffff:)?127\./.test(address) ? 'loopback' : address;
+  };
   const app = new Hono<JwtGuardEnv>();
-  app.use(jwtGuard(createVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: jwk })));
+  app.use(jwtGuard(createVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: jwk, validate })));
   app.get('/items', requireScopes('read:items'), (c) =>
     c.json({ sub: c.var.auth.payload.sub, scopes: c.var.auth.scopes }),
   );
@@ -84,7 +90,61 @@ export async function run(): Promise<RuntimeReport> {
       body: await res.json(),
     };
   }
+  // Served by the runtime's own HTTP server on loopback: the adapter finds the peer address in the runtime's
+  // connection info (Bun's server, Deno's ServeHandlerInfo, @hono/node-server's IncomingMessage).
+  const server = await serve(app.fetch);
+  try {
+    const res = await fetch(`${server.url}/items`, {
+      headers: { Authorization: `Bearer ${await sign({ scope: 'read:items' })}` },
+    });
+    await res.arrayBuffer();
+    results.served = { status: res.status, challenge: res.headers.get('www-authenticate'), body: { peer } };
+  } finally {
+    await server.close();
+  }
   return { runtime: runtimeName(), results };
+}
+
+type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
+
+interface BunGlobal {
+  serve(options: { hostname: string; port: number; fetch: FetchHandler }): {
+    port: number;
+    stop(force?: boolean): void | Promise<void>;
+  };
+}
+
+interface DenoGlobal {
+  serve(
+    options: { hostname: string; port: number; onListen?: () => void },
+    handler: FetchHandler,
+  ): { addr: { port: number }; shutdown(): Promise<void> };
+}
+
+/** Listen on 127.0.0.1 (an ephemeral port) with the runtime's own server. */
+async function serve(handler: FetchHandler): Promise<{ url: string; close(): Promise<void> }> {
+  const g = globalThis as { Bun?: BunGlobal; Deno?: DenoGlobal };
+  if (g.Bun) {
+    const server = g.Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: handler });
+    return { url: `http://127.0.0.1:${server.port}`, close: async () => void (await server.stop(true)) };
+  }
+  if (g.Deno) {
+    const server = g.Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: () => undefined }, handler);
+    return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+  }
+  const { serve: serveNode } = await import('@hono/node-server');
+  return new Promise((resolve) => {
+    const server = serveNode({ fetch: handler, hostname: '127.0.0.1', port: 0 }, (info) =>
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      }),
+    );
+  });
 }
 
 console.log(JSON.stringify(await run()));

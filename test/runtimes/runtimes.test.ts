@@ -36,6 +36,13 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'packages', 'core'), join(scratch, 'node_modules', '@jwtguard', 'core'), 'dir');
   symlinkSync(join(ROOT, 'packages', 'hono'), join(scratch, 'node_modules', '@jwtguard', 'hono'), 'dir');
   symlinkSync(realpathSync(join(ROOT, 'node_modules', 'hono')), join(scratch, 'node_modules', 'hono'), 'dir');
+  // The Node run serves the app through @hono/node-server (Bun and Deno use their own servers).
+  mkdirSync(join(scratch, 'node_modules', '@hono'), { recursive: true });
+  symlinkSync(
+    realpathSync(join(ROOT, 'node_modules', '@hono', 'node-server')),
+    join(scratch, 'node_modules', '@hono', 'node-server'),
+    'dir',
+  );
   copyFileSync(join(ROOT, 'test', 'runtimes', 'hono-app.ts'), join(scratch, 'hono-app.ts'));
 }, TIMEOUT);
 
@@ -92,6 +99,8 @@ describe('hono-app.ts', () => {
     expect(results.insufficientScope).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     expect(results.insufficientScope?.challenge).toMatch(/error="insufficient_scope"/);
     expect(results.insufficientScope?.challenge).toMatch(/scope="read:items"/);
+    // validate hooks see the loopback peer through the runtime's connection info.
+    expect(results.served).toEqual({ status: 200, challenge: null, body: { peer: 'loopback' } });
   });
 
   describe.each(runtimes)('on %s', (name, binary, args) => {
