@@ -251,6 +251,27 @@ describe('token endpoint', () => {
     );
   });
 
+  test('refresh_token grant for a confidential client authenticated with client_secret_basic', async () => {
+    const login = await issuer.issueTokens({ sub: 'alice', clientId: 'refresh-only', scope: 'read' });
+    const response = await post(
+      '/token',
+      { grant_type: 'refresh_token', refresh_token: login.refreshToken! },
+      { authorization: basic('refresh-only', 'x') },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, string>;
+    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'read' });
+    expect(body.refresh_token).not.toBe(login.refreshToken);
+    // the same token with a wrong secret is invalid_client, and does not consume the new one
+    const wrong = await post(
+      '/token',
+      { grant_type: 'refresh_token', refresh_token: body.refresh_token! },
+      { authorization: basic('refresh-only', 'y') },
+    );
+    await expectError(wrong, 401, 'invalid_client');
+    await expect(issuer.refresh(body.refresh_token!, { clientId: 'refresh-only' })).resolves.toBeDefined();
+  });
+
   test('a refresh token presented by another client is invalid_grant', async () => {
     const login = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
     const response = await post(
