@@ -131,6 +131,8 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
       const removal = removeAt(key, now);
       return removal === null || now < removal;
     });
+    // Keys another instance removed leave the store without passing through the loop above.
+    for (const kid of signers.keys()) if (!keys.some((key) => key.kid === kid)) signers.delete(kid);
   }
 
   return {
