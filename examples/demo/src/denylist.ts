@@ -12,6 +12,18 @@ export interface DemoDenylist {
   close(): Promise<void>;
 }
 
+// ready() waits for the first snapshot however long Redis takes; the demo says so instead of hanging.
+const READY_TIMEOUT_MS = 5_000;
+
+function withinTime(work: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000}s`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 // The denylist keeps real time rather than the demo's clock. The demo clock only runs ahead of real time, so
 // an entry kept until a token's `exp` by the real clock lives at least as long as the token can be used.
 export async function openDenylist(redisUrl: string | undefined): Promise<DemoDenylist> {
@@ -22,7 +34,11 @@ export async function openDenylist(redisUrl: string | undefined): Promise<DemoDe
   const prefix = `jwtguard-demo:${randomBytes(6).toString('hex')}:`;
   const denylist = createRedisDenylist({ redis: redisUrl, prefix });
   try {
-    await denylist.ready();
+    await withinTime(
+      denylist.ready(),
+      READY_TIMEOUT_MS,
+      `Redis at ${redactPassword(redisUrl)} did not answer`,
+    );
   } catch (error) {
     await denylist.close();
     throw error;

@@ -11,7 +11,7 @@ import type { Api } from '../stack.js';
 const STEP = 5 * MINUTE;
 const SIMULATED = 4 * HOUR;
 // A token leaves the pool while it still has this long to live: a request may be in flight while the
-// clock moves one step, and an expired token being refused is not a rotation failure.
+// clock moves one step (never two, see below), and an expired token being refused is not a rotation failure.
 const MIN_REMAINING = STEP + MINUTE;
 
 interface PooledToken {
@@ -40,22 +40,36 @@ export async function rotationUnderLoad(context: DemoContext): Promise<void> {
   const pool: PooledToken[] = [{ token: pair.accessToken, expiresAt: clock.now() + 15 * MINUTE }];
   const kids = new Set([kidOf(pair.accessToken)]);
   const refused: string[] = [];
-  let sent = 0;
   let running = true;
+  // Requests completed per API. The clock moves only after every API has completed a request started at
+  // the current time, so no request spans more than one step, however slow the machine.
+  const completed = stack.apis.map(() => 0);
 
-  const load = async (api: Api) => {
+  const load = async (api: Api, index: number) => {
     for (let turn = 0; running; turn++) {
       const { token } = pool[turn % pool.length] as PooledToken;
-      const reply = await send(`${api.url}/items`, { token });
-      sent++;
-      if (reply.status !== 200) refused.push(`${api.name} ${reply.status} ${reply.challenge ?? ''}`);
+      try {
+        const reply = await send(`${api.url}/items`, { token });
+        if (reply.status !== 200) refused.push(`${api.name} ${reply.status} ${reply.challenge ?? ''}`);
+      } catch (error) {
+        refused.push(`${api.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      completed[index] = (completed[index] as number) + 1;
     }
   };
   const workers = stack.apis.map(load);
+  const everyApiCompletedSince = async (marks: number[]) => {
+    while (completed.some((count, index) => count < (marks[index] as number) + 2)) await sleep(2);
+  };
 
   for (let elapsed = 0; elapsed < SIMULATED; elapsed += STEP) {
     clock.advance(STEP);
-    await sleep(25); // let the rotation timer and the load run at this time
+    // Pruned in the same synchronous turn as the advance, so no request starts with a token that could
+    // expire before the next step.
+    while (pool.length > 1 && (pool[0] as PooledToken).expiresAt - clock.now() < MIN_REMAINING) pool.shift();
+    const marks = [...completed];
+    await sleep(25); // the issuer's rotation timer checks the clock every 20 ms
+    await everyApiCompletedSince(marks);
     const next = await refresh(stack.auth, pair.refreshToken);
     if (!next.pair) {
       refused.push(`refresh ${next.status}`);
@@ -64,10 +78,10 @@ export async function rotationUnderLoad(context: DemoContext): Promise<void> {
     pair = next.pair;
     pool.push({ token: pair.accessToken, expiresAt: clock.now() + 15 * MINUTE });
     kids.add(kidOf(pair.accessToken));
-    while (pool.length > 1 && (pool[0] as PooledToken).expiresAt - clock.now() < MIN_REMAINING) pool.shift();
   }
   running = false;
   await Promise.all(workers);
+  const sent = completed.reduce((sum, count) => sum + count, 0);
 
   const rotations = context.rotations - rotationsBefore;
   transcript.expect(
