@@ -84,8 +84,10 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const instance = createIssuer({
     audience,
     algorithm,
-    // Tests want rotate() to take effect at once; verifiers refetch on the unknown kid.
+    // Tests want rotate() to take effect at once; verifiers refetch on the unknown kid. A key store passed in
+    // is this instance's alone unless keySyncInterval says otherwise, so no sync lag delays the rotation.
     jwksCacheLifetime: 0,
+    keySyncInterval: false,
     ...options.issuerOptions,
     issuer: url,
     clock,

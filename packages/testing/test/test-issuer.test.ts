@@ -7,6 +7,7 @@ import { createMemoryDenylist, createVerifier, type Verifier } from '@jwtguard/c
 import { jwtGuard as expressGuard, jwtErrorHandler, requireScopes as expressScopes } from '@jwtguard/express';
 import { jwtGuard as koaGuard } from '@jwtguard/koa';
 import { jwtGuard as honoGuard, type JwtGuardEnv } from '@jwtguard/hono';
+import { createMemoryKeyStore } from '@jwtguard/issuer';
 import { createTestIssuer, type TestIssuer } from '@jwtguard/testing';
 
 // Unverified decoding, for asserting on what the helpers produced (jose is not a dependency of this package).
@@ -192,6 +193,16 @@ describe('createTestIssuer options and helpers, one by one', () => {
       await guarded.verify(token);
       await other.instance.revoke(token);
       await expect(guarded.verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('rotate() is immediate even with a key store of your own', async () => {
+    const other = await createTestIssuer({ issuerOptions: { keyStore: createMemoryKeyStore() } });
+    try {
+      const info = await other.rotate();
+      expect(decodeProtectedHeader(await other.token()).kid).toBe(info.kid);
     } finally {
       await other.close();
     }
