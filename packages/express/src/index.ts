@@ -125,6 +125,7 @@ export {
   ConfigurationError,
   isJwtGuardError,
   createVerifier,
+  headerValues,
 } from '@jwtguard/core';
 export type {
   AuthResult,

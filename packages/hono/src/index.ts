@@ -154,6 +154,7 @@ export {
   ConfigurationError,
   isJwtGuardError,
   createVerifier,
+  headerValues,
 } from '@jwtguard/core';
 export type {
   AuthResult,

@@ -123,6 +123,7 @@ export {
   ConfigurationError,
   isJwtGuardError,
   createVerifier,
+  headerValues,
 } from '@jwtguard/core';
 export type {
   AuthResult,
