@@ -6,6 +6,7 @@ import { createMemoryDenylist, createVerifier, type Verifier } from '@jwtguard/c
 import type { IssuerEvent } from '@jwtguard/issuer';
 import {
   DEFAULT_AUDIENCE,
+  DEMO_SERVICE,
   hashPassword,
   startAuthServer,
   verifyPassword,
@@ -223,6 +224,27 @@ describe('examples/auth-server', () => {
     expect(reused.body.error).toBe('invalid_grant');
     expect((await refreshAt(auth, second.refresh)).status).toBe(400);
     await expect(verifier.verify(second.access)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
+  });
+
+  it('issues client_credentials tokens to the demo service, authenticated by its secret', async () => {
+    const grant = (secret: string) =>
+      call(`${auth.url}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${DEMO_SERVICE.id}:${secret}`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials&scope=read:items',
+      });
+    const reply = await grant(DEMO_SERVICE.secret);
+    expect(reply.status).toBe(200);
+    expect(reply.body.refresh_token).toBeUndefined();
+    const result = await verifier.verify(reply.body.access_token as string);
+    expect(result.payload.sub).toBe('demo-service');
+    expect(result.scopes).toEqual(['read:items']);
+    const wrong = await grant('not-the-secret');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toBe('invalid_client');
   });
 
   it('logs out: the access token is denylisted and the refresh token dies with it', async () => {

@@ -58,6 +58,11 @@ export interface AuthServer {
 }
 
 export const DEMO_CLIENT_ID = 'demo-app';
+/**
+ * A confidential client for service-to-service calls (client_credentials, RFC 6749 §4.4). Its secret is
+ * demo data, printed in the README; a real deployment loads secrets from its secret store.
+ */
+export const DEMO_SERVICE = { id: 'demo-service', secret: 'demo-service-secret', scopes: ['read:items'] };
 export const DEFAULT_AUDIENCE = 'https://api.example.com';
 
 /**
@@ -97,7 +102,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     audience: options.audience ?? DEFAULT_AUDIENCE,
     denylist,
     clock,
-    clients: [{ id: DEMO_CLIENT_ID }],
+    clients: [{ id: DEMO_CLIENT_ID }, { ...DEMO_SERVICE, scopes: [...DEMO_SERVICE.scopes] }],
     scopesSupported: ['read:items', 'write:items'],
     ...(options.rotation ? { rotation: options.rotation } : {}),
     ...(options.jwksCacheLifetime !== undefined ? { jwksCacheLifetime: options.jwksCacheLifetime } : {}),
