@@ -1,6 +1,6 @@
 // Rotation never refuses a valid token. The issuer is served over real HTTP; @jwtguard/core verifiers
 // (discovery and jwksUri, started at different times so their caches are out of phase) verify every new
-// token and the oldest still-valid one at each 1-minute step of a simulated 8 hours with scheduled and on-demand
+// token and the oldest still-valid one at each 2-minute step of a simulated 8 hours with scheduled and on-demand
 // rotations. "Strict caches" model the worst verifier allowed by the JWKS Cache-Control: it never refetches
 // on an unknown kid, only when max-age runs out; they prove the publish-lead invariant on its own, without
 // the unknown-kid refetch that core adds as a second safety net.
@@ -11,7 +11,7 @@ import { createVerifier, type JwtGuardEvent, type Verifier } from '@jwtguard/cor
 import { createIssuer, createNodeListener, type Issuer } from '@jwtguard/issuer';
 
 const AUD = 'https://api.example.test';
-const STEP = 60_000;
+const STEP = 2 * 60_000;
 const MINUTE = 60_000;
 
 let server: Server;
@@ -90,7 +90,7 @@ test('a simulated 8 hours of scheduled and on-demand rotations: zero refusals of
 
   for (let step = 0; now < start + 8 * 60 * MINUTE; step++, now += STEP) {
     await issuer.tick();
-    // In hours 3-4, an operator also rotates by hand every 7 minutes, so new keys keep arriving that have
+    // In hours 3-4, an operator also rotates by hand every 14 minutes, so new keys keep arriving that have
     // been published for less than the cache lifetime: their activation waits for the publish lead.
     if (now >= start + 180 * MINUTE && now < start + 240 * MINUTE && step % 7 === 0)
       await issuer.rotateKeys();
@@ -128,10 +128,10 @@ test('a simulated 8 hours of scheduled and on-demand rotations: zero refusals of
 
   expect(refusals).toEqual([]);
   expect(signingKids.size).toBeGreaterThanOrEqual(8 + 5); // 7 scheduled rotations + the manual ones
-  expect(verifications).toBeGreaterThan(5_000);
+  expect(verifications).toBeGreaterThan(2_500);
   expect(events.filter((event) => event.type === 'token.rejected')).toEqual([]);
   // The strict caches really were strict: one fetch per max-age (10 min), no more.
   for (const cache of strict) expect(cache.fetches).toBeLessThanOrEqual(8 * 6 + 1);
   // Retired keys are eventually unpublished: the JWKS stays small.
   expect((await issuer.jwks()).keys.length).toBeLessThanOrEqual(4);
-});
+}, 60_000);
