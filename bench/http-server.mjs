@@ -161,7 +161,10 @@ async function honoApp() {
     case 'hono-jwk (jwks_uri)': {
       const { jwk: honoJwk } = await import('hono/jwk');
       const inline = variant === 'hono-jwk (inline keys)';
-      app.use('*', honoJwk({ ...(inline ? { keys: [jwk] } : { jwks_uri: jwksUri }), alg: ['RS256'] }));
+      // The same checks as every other variant: RFC 9068 `typ`, issuer and audience.
+      const verification = { typ: 'at+jwt', iss: issuer, aud: audience };
+      const source = inline ? { keys: [jwk] } : { jwks_uri: jwksUri };
+      app.use('*', honoJwk({ ...source, alg: ['RS256'], verification }));
       break;
     }
     default:

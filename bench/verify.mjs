@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ALGORITHMS, AUDIENCE, ISSUER, makeKey, makeTokens } from './lib/fixtures.mjs';
-import { formatRate, measure } from './lib/measure.mjs';
+import { measure } from './lib/measure.mjs';
+import { renderVerifyTable } from './lib/render.mjs';
 import { rawVerifier } from './lib/raw.mjs';
 
 const require = createRequire(import.meta.url);
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-const durationMs = quick ? 120 : 500;
+const durationMs = quick ? 80 : 500;
 const ROTATING = 1000;
 const self = fileURLToPath(import.meta.url);
 
@@ -78,64 +79,43 @@ async function run(cases, tokens) {
   return rows;
 }
 
-if (args.has('--child-web')) {
-  // Child: only the Web Crypto side of jwtguard, reported as JSON to the parent.
-  const results = {};
+async function main() {
+  if (args.has('--child-web')) {
+    // Child: only the Web Crypto side of jwtguard, reported as JSON to the parent.
+    const results = {};
+    for (const alg of ALGORITHMS) {
+      const key = makeKey(alg);
+      const tokens = makeTokens(key, ROTATING);
+      const [off, , onN] = jwtguardCases(key);
+      results[alg] = await run([off, onN], tokens);
+    }
+    return results;
+  }
+  const web = JSON.parse(
+    execFileSync(
+      process.execPath,
+      ['--conditions=jwtguard-web-crypto', self, '--child-web', ...(quick ? ['--quick'] : [])],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    ),
+  );
+  const tables = {};
   for (const alg of ALGORITHMS) {
     const key = makeKey(alg);
     const tokens = makeTokens(key, ROTATING);
-    const [off, , onN] = jwtguardCases(key);
-    results[alg] = await run([off, onN], tokens);
+    const raw = rawVerifier(key, ISSUER, AUDIENCE);
+    const [rawRow] = await run([['raw node:crypto (the limit)', raw, 'rotating']], tokens);
+    const ours = (await run(jwtguardCases(key), tokens)).map((row) => ({
+      ...row,
+      name: `jwtguard, node:crypto, ${row.name}`,
+    }));
+    const webRows = web[alg].map((row) => ({ ...row, name: `jwtguard, Web Crypto, ${row.name}` }));
+    const peers = await run(await peerCases(key), tokens);
+    tables[alg] = { tokenBytes: tokens[0].length, rows: [rawRow, ...ours, ...webRows, ...peers] };
+    process.stderr.write(`verify ${alg} done\n`);
   }
-  process.stdout.write(JSON.stringify(results));
-  process.exit(0);
+  return tables;
 }
 
-const web = JSON.parse(
-  execFileSync(
-    process.execPath,
-    ['--conditions=jwtguard-web-crypto', self, '--child-web', ...(quick ? ['--quick'] : [])],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    },
-  ),
-);
-
-const tables = {};
-for (const alg of ALGORITHMS) {
-  const key = makeKey(alg);
-  const tokens = makeTokens(key, ROTATING);
-  const raw = rawVerifier(key, ISSUER, AUDIENCE);
-  const [rawRow] = await run([['raw node:crypto (the limit)', raw, 'rotating']], tokens);
-  const ours = (await run(jwtguardCases(key), tokens)).map((row) => ({
-    ...row,
-    name: `jwtguard, node:crypto, ${row.name}`,
-  }));
-  const webRows = web[alg].map((row) => ({ ...row, name: `jwtguard, Web Crypto, ${row.name}` }));
-  const peers = await run(await peerCases(key), tokens);
-  tables[alg] = { tokenBytes: tokens[0].length, rows: [rawRow, ...ours, ...webRows, ...peers] };
-  if (!args.has('--json')) process.stderr.write(`verify ${alg} done\n`);
-}
-
-if (args.has('--json')) {
-  process.stdout.write(JSON.stringify(tables));
-} else {
-  for (const [alg, table] of Object.entries(tables)) console.log(renderTable(alg, table));
-}
-
-export function renderTable(alg, table) {
-  const [limit] = table.rows;
-  const lines = [
-    `#### ${alg} (token ${table.tokenBytes} bytes)`,
-    '',
-    '| implementation | sequential ops/s | ratio | 16 in flight ops/s | ratio |',
-    '|---|---:|---:|---:|---:|',
-  ];
-  for (const row of table.rows) {
-    lines.push(
-      `| ${row.name} | ${formatRate(row.sequential)} | ${(row.sequential / limit.sequential).toFixed(2)} | ${formatRate(row.concurrent)} | ${(row.concurrent / limit.concurrent).toFixed(2)} |`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+const result = await main();
+if (args.has('--json') || args.has('--child-web')) process.stdout.write(JSON.stringify(result));
+else for (const [alg, table] of Object.entries(result)) console.log(renderVerifyTable(alg, table));

@@ -7,9 +7,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Installed version of a package (read from disk: some packages do not export their package.json). */
 export function versionOf(name) {
+  // jose is a dependency of core (not of the root): report the copy jwtguard and the benchmark load.
   const dir = name.startsWith('@jwtguard/')
     ? `packages/${name.slice('@jwtguard/'.length)}`
-    : `node_modules/${name}`;
+    : name === 'jose'
+      ? 'packages/core/node_modules/jose'
+      : `node_modules/${name}`;
   try {
     return JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8')).version;
   } catch {

@@ -1,0 +1,156 @@
+// HTTP throughput of each adapter against its framework with no auth, a raw node:crypto middleware (the
+// in-framework limit) and the peer middlewares. Every server runs in its own child process (http-server.mjs);
+// autocannon runs here, in the parent. The JWKS is served over loopback HTTP from this process. Variants of
+// one framework run interleaved A/B/C…/A/B/C… so drift in machine load hits them all alike; the figures are
+// the median over rounds. Two token sets: the same token on every request, and 1,000 rotating tokens.
+//   node bench/http.mjs [--quick] [--json] [--framework=express|koa|hono]        (needs `pnpm build`)
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { AUDIENCE, ISSUER, makeKey, makeTokens } from './lib/fixtures.mjs';
+import { renderHttpTable } from './lib/render.mjs';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const DURATION_S = quick ? 0.6 : 1.5;
+const ROUNDS = quick ? 1 : 3;
+const CONNECTIONS = 10;
+/** `--framework=express` runs one framework only (while working on an adapter). */
+const only = process.argv.find((arg) => arg.startsWith('--framework='))?.slice('--framework='.length);
+const ROTATING = 1000;
+const serverScript = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
+
+export const FRAMEWORKS = {
+  express: [
+    'no-auth',
+    'raw',
+    'jwtguard',
+    'jwtguard+cache',
+    'express-oauth2-jwt-bearer',
+    'express-jwt+jwks-rsa',
+  ],
+  koa: ['no-auth', 'raw', 'jwtguard', 'jwtguard+cache', 'koa-jwt+jwks-rsa'],
+  hono: ['no-auth', 'raw', 'jwtguard', 'jwtguard+cache', 'hono-jwk (inline keys)', 'hono-jwk (jwks_uri)'],
+};
+
+/** The JWKS (and a discovery document) on 127.0.0.1, counting fetches. */
+async function startJwks(jwk) {
+  let fetches = 0;
+  const server = createServer((req, res) => {
+    fetches++;
+    const body =
+      req.url === '/jwks'
+        ? { keys: [jwk] }
+        : { issuer: ISSUER, jwks_uri: `http://127.0.0.1:${server.address().port}/jwks` };
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=600' });
+    res.end(JSON.stringify(body));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, uri: `http://127.0.0.1:${server.address().port}/jwks`, fetches: () => fetches };
+}
+
+async function startServer(framework, variant, config) {
+  const child = spawn(process.execPath, [serverScript, framework, variant], {
+    // production: Express would otherwise print a stack trace for every 401 of the sanity check.
+    env: { ...process.env, NODE_ENV: 'production', BENCH_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  return { child, url: `http://127.0.0.1:${JSON.parse(line).port}/items` };
+}
+
+/** One autocannon run; every request carries the next token of `tokens` (none for the no-auth baseline). */
+async function load(url, tokens, durationS) {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: durationS,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+        }),
+      },
+    ],
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
+  // total ÷ duration: autocannon's per-second average has no sample in a run shorter than a second.
+  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Refuse to time a server that accepts requests without a token or refuses a valid one. */
+async function sanityCheck(variant, url, token) {
+  const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (ok.status !== 200) throw new Error(`${variant}: valid token answered ${ok.status}`);
+  await ok.arrayBuffer();
+  if (variant === 'no-auth') return;
+  const denied = await fetch(url);
+  if (denied.status < 400) throw new Error(`${variant}: request without a token answered ${denied.status}`);
+  await denied.arrayBuffer();
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function runHttp({ log = () => {} } = {}) {
+  const key = makeKey('RS256');
+  const jwks = await startJwks(key.jwk);
+  const config = { issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.uri, jwk: key.jwk };
+  const sets = { 'same token': makeTokens(key, 1), '1,000 rotating tokens': makeTokens(key, ROTATING) };
+  const tables = {};
+  try {
+    for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
+      if (only !== undefined && only !== framework) continue;
+      const servers = [];
+      try {
+        for (const variant of variants) {
+          const server = await startServer(framework, variant, config);
+          servers.push({ variant, ...server });
+          await sanityCheck(variant, server.url, sets['same token'][0]);
+          // Warm-up: JIT, keep-alive, JWKS and (for the caching variants) the token caches.
+          await load(server.url, sets['1,000 rotating tokens'], quick ? 0.3 : 1);
+        }
+        for (const [setName, tokens] of Object.entries(sets)) {
+          const samples = new Map(variants.map((variant) => [variant, []]));
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const { variant, url } of servers)
+              samples.get(variant).push(await load(url, tokens, DURATION_S));
+          }
+          const rows = variants.map((variant) => {
+            const runs = samples.get(variant);
+            return {
+              name: variant,
+              rps: median(runs.map((run) => run.rps)),
+              p50: median(runs.map((run) => run.p50)),
+              p99: median(runs.map((run) => run.p99)),
+            };
+          });
+          tables[`${framework}, ${setName}`] = rows;
+          log(`http ${framework} ${setName} done`);
+        }
+      } finally {
+        for (const { child } of servers) child.kill();
+      }
+    }
+  } finally {
+    jwks.server.close();
+  }
+  return { tables, durationS: DURATION_S, rounds: ROUNDS, connections: CONNECTIONS };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await runHttp({ log: (line) => process.stderr.write(`${line}\n`) });
+  if (args.has('--json')) process.stdout.write(JSON.stringify(result));
+  else for (const [title, rows] of Object.entries(result.tables)) console.log(renderHttpTable(title, rows));
+}

@@ -1,0 +1,71 @@
+// The targets of issue 5, checked against the figures of one run: each line says met or missed, by how much.
+const MARK = { true: 'met', false: '**missed**' };
+
+const row = (table, name) => table.rows.find((r) => r.name === name);
+const ratio = (a, b) => a / b;
+const fmt = (value) => value.toFixed(2);
+
+function verifyTargets(verify) {
+  const lines = [];
+  for (const [alg, table] of Object.entries(verify)) {
+    const raw = table.rows[0];
+    const off = row(table, 'jwtguard, node:crypto, cache off');
+    const fast = row(table, 'fast-jwt, cache off');
+    for (const mode of ['sequential', 'concurrent']) {
+      const toRaw = ratio(off[mode], raw[mode]);
+      const toFast = ratio(off[mode], fast[mode]);
+      lines.push(
+        `- verify ${alg} ${mode === 'concurrent' ? '16 in flight' : 'sequential'}, cache off: ${fmt(toRaw)} of raw (target ≥ 0.90: ${MARK[toRaw >= 0.9]}), ${fmt(toFast)}× fast-jwt (target > 1: ${MARK[toFast > 1]})`,
+      );
+    }
+  }
+  const rs = verify.RS256;
+  if (rs) {
+    for (const [ours, theirs] of [
+      ['jwtguard, node:crypto, cache on, 1 token', 'fast-jwt, cache on, 1 token'],
+      ['jwtguard, node:crypto, cache on, 1,000 tokens', 'fast-jwt, cache on, 1,000 tokens'],
+    ]) {
+      for (const mode of ['sequential', 'concurrent']) {
+        const toRaw = ratio(row(rs, ours)[mode], rs.rows[0][mode]);
+        const toFast = ratio(row(rs, ours)[mode], row(rs, theirs)[mode]);
+        lines.push(
+          `- verify RS256 ${ours.slice(ours.indexOf('cache'))}, ${mode === 'concurrent' ? '16 in flight' : 'sequential'}: ${fmt(toRaw)}× raw (target ≥ 10: ${MARK[toRaw >= 10]}), ${fmt(toFast)}× fast-jwt's hits (target ≥ 1: ${MARK[toFast >= 1]})`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+function httpTargets(http) {
+  const lines = [];
+  for (const [title, rows] of Object.entries(http.tables)) {
+    if (!title.includes('rotating')) continue;
+    const [framework] = title.split(',');
+    const rps = (name) => rows.find((r) => r.name === name).rps;
+    const toRaw = ratio(rps('jwtguard'), rps('raw'));
+    const cachedToBase = ratio(rps('jwtguard+cache'), rps('no-auth'));
+    lines.push(
+      `- HTTP ${framework}, 1,000 rotating tokens: jwtguard ${fmt(toRaw)} of the raw middleware (target ≥ 0.90: ${MARK[toRaw >= 0.9]}); with the cache ${fmt(cachedToBase)} of no-auth (target ≥ 0.85: ${MARK[cachedToBase >= 0.85]})`,
+    );
+    const peers = rows.filter((r) => !['no-auth', 'raw', 'jwtguard', 'jwtguard+cache'].includes(r.name));
+    for (const peer of peers) {
+      const ahead = ratio(rps('jwtguard'), peer.rps);
+      lines.push(
+        `- HTTP ${framework}, 1,000 rotating tokens: jwtguard (cache off) ${fmt(ahead)}× ${peer.name} (target > 1: ${MARK[ahead > 1]})`,
+      );
+    }
+  }
+  return lines;
+}
+
+function memoryTargets(memory) {
+  const mb = (memory.full.rss - memory.empty.rss) / 2 ** 20;
+  return [
+    `- memory: verifier with ${memory.entries.toLocaleString('en-US')} cached tokens ${mb.toFixed(1)} MB RSS over an empty process (target < 20 MB: ${MARK[mb < 20]})`,
+  ];
+}
+
+export function targetLines({ verify, http, memory }) {
+  return [...verifyTargets(verify), ...httpTargets(http), ...memoryTargets(memory)];
+}

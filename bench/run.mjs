@@ -1,0 +1,100 @@
+// The benchmark suite (`pnpm bench`, about 5 minutes; `pnpm bench:quick`, under a minute): verify throughput
+// per algorithm, HTTP per framework, a JWKS storm and the token cache's memory. Each part runs in its own
+// child process so one cannot warm up or pollute another. Prints the report and writes bench/RESULTS.md,
+// with the targets of issue 5 checked against the figures of this very run.
+//   node bench/run.mjs [--quick]        (after `pnpm build`; `pnpm bench` does both)
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { environmentLines } from './lib/env.mjs';
+import { renderHttpTable, renderMemory, renderStorm, renderVerifyTable } from './lib/render.mjs';
+import { targetLines } from './lib/targets.mjs';
+
+const quick = process.argv.includes('--quick');
+const command = quick ? 'pnpm bench:quick' : 'pnpm bench';
+const started = Date.now();
+
+const PEERS = [
+  '@jwtguard/core',
+  'jose',
+  'fast-jwt',
+  'jsonwebtoken',
+  'aws-jwt-verify',
+  'express',
+  'koa',
+  'hono',
+  '@hono/node-server',
+  'express-oauth2-jwt-bearer',
+  'express-jwt',
+  'jwks-rsa',
+  'koa-jwt',
+  'autocannon',
+];
+
+/** Run one part as `node bench/<script> --json`, echoing its progress lines. */
+function part(script) {
+  process.stderr.write(`== ${script}\n`);
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL(script, import.meta.url)), '--json', ...(quick ? ['--quick'] : [])],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out);
+}
+
+const verify = part('verify.mjs');
+const http = part('http.mjs');
+const storm = part('storm.mjs');
+const memory = part('memory.mjs');
+
+const environment = environmentLines(command, PEERS).join('\n');
+const report = [
+  '# jwtguard benchmark results',
+  '',
+  `${quick ? 'A quick run (short measurements: a smoke test, not figures to quote).' : 'A full run.'} ` +
+    'Figures are throughput on a shared machine, so absolute numbers move between runs; the ratios compare ' +
+    'implementations measured in the same run, interleaved where it matters. Nothing here is asserted by the tests.',
+  '',
+  environment,
+  `- run took ${Math.round((Date.now() - started) / 1000)} s`,
+  '',
+  '## Targets (issue 5)',
+  '',
+  ...targetLines({ verify, http, memory }),
+  '',
+  '## Verify throughput per algorithm',
+  '',
+  'Ratio = ops/s ÷ raw node:crypto in the same mode (one-shot verify on a KeyObject + JSON.parse + iss/aud/exp/nbf checks). ' +
+    'Cache on, 1 token: the same token every time; 1,000 tokens: a rotating set, all cached after the warm-up. ' +
+    `Each figure: ${quick ? '80' : '500'} ms after a warm-up covering every token of the set.`,
+  '',
+  environment,
+  `- part: \`node bench/verify.mjs${quick ? ' --quick' : ''}\``,
+  '',
+  ...Object.entries(verify).map(([alg, table]) => renderVerifyTable(alg, table)),
+  '## HTTP: adapters against their framework, a raw middleware and the peers',
+  '',
+  `RS256, JWKS served over loopback HTTP, autocannon (${http.connections} connections, in the parent process) against a server in a child process; ` +
+    `variants interleaved, ${http.rounds} round(s) of ${http.durationS} s, median. ` +
+    '"raw" is a node:crypto middleware written for the framework (the in-framework limit); "jwtguard+cache" has `cache.tokens` on.',
+  '',
+  environment,
+  `- part: \`node bench/http.mjs${quick ? ' --quick' : ''}\``,
+  '',
+  ...Object.entries(http.tables).map(([title, rows]) => renderHttpTable(title, rows)),
+  '## JWKS storm',
+  '',
+  renderStorm(storm),
+  environment,
+  `- part: \`node bench/storm.mjs${quick ? ' --quick' : ''}\``,
+  '',
+  '## Memory of the verified-token cache',
+  '',
+  renderMemory(memory),
+  environment,
+  '- part: `node bench/memory.mjs`',
+  '',
+].join('\n');
+
+writeFileSync(new URL('RESULTS.md', import.meta.url), report);
+console.log(report);
