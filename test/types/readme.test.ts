@@ -1,4 +1,4 @@
-// Every TypeScript block in the core and adapter READMEs is what a user pastes first, so each must compile on
+// Every TypeScript block in the package READMEs is what a user pastes first, so each must compile on
 // its own, as a module of a strict project, against the packages' current sources. The blocks are handed to
 // the compiler as in-memory files next to this one (nothing is written), with the repository's tsconfig.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -6,7 +6,9 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
-const READMES = ['core', 'express', 'koa', 'hono'].map((name) => `packages/${name}/README.md`);
+const READMES = ['core', 'express', 'koa', 'hono', 'issuer', 'testing'].map(
+  (name) => `packages/${name}/README.md`,
+);
 
 interface Snippet {
   /** Virtual file name, e.g. test/types/readme-express-1.ts. */
