@@ -408,5 +408,7 @@ describe('demo user passwords', () => {
     await expect(verifyPassword('correct horse!', one)).resolves.toBe(false);
     await expect(verifyPassword('correct horse', 'plain text')).resolves.toBe(false);
     await expect(verifyPassword('x', 'scrypt$16384$8$1$c2FsdA$c2hvcnQ')).resolves.toBe(false);
+    const [, , , , salt, hash] = one.split('$');
+    await expect(verifyPassword('correct horse', `scrypt$1000$8$1$${salt}$${hash}`)).resolves.toBe(false);
   });
 });

@@ -30,11 +30,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
   const expected = Buffer.from(hash, 'base64url');
   if (expected.length !== KEY_LENGTH) return false;
-  const key = await derive(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
+  let key: Buffer;
+  try {
+    key = await derive(password, Buffer.from(salt, 'base64url'), {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+    });
+  } catch {
+    return false; // parameters scrypt refuses (not a power of two, over the memory bound): not our hash
+  }
   // Constant-time comparison: the response time must not reveal how many bytes matched.
   return timingSafeEqual(key, expected);
 }
