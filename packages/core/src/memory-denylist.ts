@@ -14,8 +14,9 @@ export interface MemoryDenylistOptions {
   /** Added to `exp` before an entry is dropped, matching the verifier's tolerance (default 5 s). */
   clockTolerance?: number | string;
   /**
-   * Most entries kept (default 100 000). Expired entries go first; past the bound the least recently used
-   * revocation is dropped, which un-revokes it: size this above your revocation rate × token lifetime.
+   * Most live entries (default 100 000). Expired entries are purged to make room; when every entry is still
+   * live, revoking throws a RangeError rather than dropping (un-revoking) one: size this above your revocation
+   * rate × token lifetime.
    */
   maxEntries?: number;
   /** How long a subject cutoff is kept: the longest lifetime of a token you issue (default '24h'). */
@@ -68,7 +69,15 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
 
   function store(key: string, cutoff: number, expiresAtMs: number): void {
     if (expiresAtMs <= clock()) return; // already past: the token can no longer be accepted anyway
-    if (entries.size >= maxEntries) purgeExpired();
+    if (entries.size >= maxEntries && !entries.has(key)) {
+      purgeExpired();
+      // Dropping a live revocation would silently un-revoke a token: refuse loudly instead.
+      if (entries.size >= maxEntries) {
+        throw new RangeError(
+          `memory denylist is full (${maxEntries} live revocations): raise maxEntries or use a shared store`,
+        );
+      }
+    }
     entries.set(key, { cutoff, expiresAtMs });
   }
 
@@ -103,7 +112,7 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
       const result = typeof token === 'string' ? unverifiedResult(token) : token;
       const id = await revocationId(result);
       const exp = result.payload.exp;
-      // No usable exp: keep it until the size bound evicts it.
+      // No usable exp: the token never expires, so neither does its revocation.
       const expiresAt = typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 + tolerance : Infinity;
       store(tokenKey(id.iss, id.id), 0, expiresAt);
     },

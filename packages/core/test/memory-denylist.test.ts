@@ -126,7 +126,7 @@ describe('createMemoryDenylist', () => {
     expect(denylist.size).toBe(0);
   });
 
-  test('maxEntries bounds the list; expired entries are dropped first', async () => {
+  test('maxEntries bounds the list; expired entries make room, live ones are never dropped', async () => {
     const denylist = createMemoryDenylist({ clock, maxEntries: 3, clockTolerance: 0 });
     denylist.revoke({ iss: ISSUER, jti: 'short', exp: NOW + 1 });
     denylist.revoke({ iss: ISSUER, jti: 'a', exp: NOW + 600 });
@@ -143,8 +143,13 @@ describe('createMemoryDenylist', () => {
         scopes: [],
       });
     expect([await revoked('a'), await revoked('b'), await revoked('c')]).toEqual([true, true, true]);
-    for (let i = 0; i < 10; i++) denylist.revoke({ iss: ISSUER, jti: `n${i}`, exp: NOW + 600 });
+    expect(() => denylist.revoke({ iss: ISSUER, jti: 'd', exp: NOW + 600 })).toThrow(/denylist is full/);
+    denylist.revoke({ iss: ISSUER, jti: 'a', exp: NOW + 900 }); // updating a live entry needs no room
     expect(denylist.size).toBe(3);
+    expect([await revoked('a'), await revoked('b'), await revoked('c')]).toEqual([true, true, true]);
+    now = NOW_MS + 601_000;
+    denylist.revoke({ iss: ISSUER, jti: 'd', exp: NOW + 1200 }); // b and c expired: room again
+    expect([await revoked('a'), await revoked('d')]).toEqual([true, true]);
   });
 
   test('argument checks', () => {
