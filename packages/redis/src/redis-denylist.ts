@@ -33,7 +33,7 @@ export interface RedisDenylistOptions {
   heartbeatInterval?: number | string;
   /** Bound on a Redis answer to a check; past it the check throws, which the verifier turns into 503 (default '250ms'). */
   timeout?: number | string;
-  /** Bound on a revoke call and on loading a snapshot (default '5s'). */
+  /** Bound on a revoke call, and on each step of loading a snapshot (subscribe, each page) (default '5s'). */
   writeTimeout?: number | string;
   /** Milliseconds since the epoch (default Date.now); decides expiry and staleness. */
   clock?: () => number;
@@ -77,6 +77,8 @@ export interface RedisDenylist extends Denylist {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** Members per ZSCAN page of the snapshot: small replies, few round trips. */
+const SNAPSHOT_PAGE = 5000;
 
 /**
  * A denylist in Redis, shared by every instance of an API.
@@ -138,6 +140,7 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
         subjects ? String(subjectTtlMs) : '0',
         keys.channel,
         message,
+        String(now),
       );
     };
     await withDeadline(write(), writeTimeoutMs, 'revoke');
@@ -206,41 +209,67 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
     if (update) replica.apply(update);
   }
 
-  async function loadSnapshot(now: number): Promise<number> {
-    const issuers = await client.zrangebyscore(keys.issuers, now, '+inf');
+  // The snapshot is read in pages: a million entries in one reply take seconds to arrive and parse, block
+  // the event loop (no heartbeats, no requests) and used to exceed the bound, so a large denylist could never
+  // sync. ZSCAN, not ZRANGE by rank: entries expiring during the read shift every rank and a rank-paged read
+  // would skip live ones, while ZSCAN returns every member present for the whole scan; a member added or
+  // raised meanwhile is also published, and the subscription is already open.
+  async function scanSet(key: string, apply: (member: string, score: number) => boolean): Promise<number> {
     let loaded = 0;
-    const minCutoff = (now - subjectTtlMs) / 1000;
-    await Promise.all(
-      issuers.map(async (iss) => {
-        const [tokens, subjects] = await Promise.all([
-          client.zrangebyscore(keys.tokens(iss), now, '+inf', 'WITHSCORES'),
-          client.zrangebyscore(keys.subjects(iss), minCutoff, '+inf', 'WITHSCORES'),
-        ]);
-        for (let i = 0; i + 1 < tokens.length; i += 2) {
-          replica.apply({ kind: 't', iss, member: tokens[i] as string, score: Number(tokens[i + 1]) });
-        }
-        for (let i = 0; i + 1 < subjects.length; i += 2) {
-          replica.apply({ kind: 's', iss, member: subjects[i] as string, score: Number(subjects[i + 1]) });
-        }
-        loaded += (tokens.length + subjects.length) / 2;
-      }),
-    );
+    let cursor = '0';
+    do {
+      const [next, flat] = await withDeadline(
+        client.zscan(key, cursor, 'COUNT', SNAPSHOT_PAGE),
+        writeTimeoutMs,
+        'denylist snapshot',
+      );
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        if (apply(flat[i] as string, Number(flat[i + 1]))) loaded++;
+      }
+      cursor = next;
+    } while (cursor !== '0' && !closed);
     return loaded;
+  }
+
+  async function loadSnapshot(now: number): Promise<number> {
+    const issuers = await withDeadline(
+      client.zrangebyscore(keys.issuers, now, '+inf'),
+      writeTimeoutMs,
+      'denylist snapshot',
+    );
+    const minCutoff = (now - subjectTtlMs) / 1000;
+    const counts = await Promise.all(
+      issuers.flatMap((iss) => [
+        scanSet(keys.tokens(iss), (member, score) => {
+          if (score < now) return false; // expired: reads would ignore it anyway
+          replica.apply({ kind: 't', iss, member, score });
+          return true;
+        }),
+        scanSet(keys.subjects(iss), (member, score) => {
+          if (score < minCutoff) return false;
+          replica.apply({ kind: 's', iss, member, score });
+          return true;
+        }),
+      ]),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   async function syncOnce(sub: RedisClient): Promise<void> {
     // `synced` stays as it is while loading: a disconnect already cleared it, and a resync triggered by
     // staleness leaves a stale replica, which checks bypass anyway.
     const started = clock();
-    const work = async (): Promise<number> => {
+    const subscribe = async (): Promise<void> => {
       await whenReady(sub, writeTimeoutMs, 'subscribe');
       // SUBSCRIBE is acknowledged before the snapshot is read: every revocation is either in the snapshot
       // or published after the subscription, so a reconnect gap loses nothing.
       await sub.subscribe(keys.channel);
       await whenReady(client, writeTimeoutMs, 'snapshot');
-      return loadSnapshot(started);
     };
-    const loaded = await withDeadline(work(), writeTimeoutMs, 'denylist snapshot');
+    await withDeadline(subscribe(), writeTimeoutMs, 'denylist subscribe');
+    // Each page of the snapshot has its own bound (writeTimeout): a large denylist takes longer, a stalled
+    // Redis still fails the sync.
+    const loaded = await loadSnapshot(started);
     if (closed) return;
     // The snapshot is as fresh as the moment it was requested.
     lastMessageAt = Math.max(lastMessageAt, started);
@@ -285,7 +314,8 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       reportedStale = true;
       // A subscription can die silently (a proxy dropping pushes); resubscribing and reloading heals it.
       requestSync();
-    } else if (!synced) {
+    } else if (!synced && !syncing) {
+      // A failed sync is retried here; one still loading (a large snapshot) is left to finish.
       requestSync();
     }
   }
@@ -340,13 +370,12 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       await record({ kind: 's', iss, member: sub, score: cutoff }, cutoff * 1000 + subjectTtlMs);
     },
     isRevoked(result) {
-      const id = tokenRevocationId(result);
-      if (mode === 'direct') return directCheck(result, id);
+      if (mode === 'direct') return directCheck(result, tokenRevocationId(result));
       const now = clock();
-      const local = replica.isRevoked(result.issuer, id, result.payload.sub, result.payload.iat, now);
+      const local = replica.isRevoked(result, now);
       if (local || (synced && now - lastMessageAt <= maxStalenessMs)) return local;
       // Stale or resyncing: the replica may miss a recent revocation, so Redis decides (or the check fails).
-      return directCheck(result, id);
+      return directCheck(result, tokenRevocationId(result));
     },
     async ready() {
       if (firstSync) return firstSync.promise;

@@ -4,6 +4,7 @@
 // the snapshot, replay what arrived meanwhile" lossless. Entries are dropped only when they expire.
 import { isBeforeCutoff } from '@jwtguard/core';
 import { ANY_ISSUER } from './keys.js';
+import { tokenRevocationId, type TokenLike } from './token-id.js';
 
 export interface ReplicaUpdate {
   kind: 't' | 's';
@@ -14,36 +15,60 @@ export interface ReplicaUpdate {
   score: number;
 }
 
+type ByIssuer = Map<string, Map<string, number>>;
+
+const JTI = 'jti:';
+
 export class Replica {
   // Maps per issuer keep the issuer string out of every entry's key: memory per entry is the id plus a number.
-  private readonly tokens = new Map<string, Map<string, number>>();
-  private readonly subjects = new Map<string, Map<string, number>>();
+  // Revoked jtis are keyed by the bare jti, so a check looks up the token's own `jti` string: building
+  // "jti:" + jti on every request would allocate a string and hash it, which costs ten times the lookup.
+  private readonly jtis: ByIssuer = new Map();
+  /** Tokens without a jti, by `sha256:` id. */
+  private readonly hashes: ByIssuer = new Map();
+  private readonly subjects: ByIssuer = new Map();
 
   /** @param subjectTtlMs how long a cutoff matters: the longest token lifetime plus clock tolerance. */
   constructor(private readonly subjectTtlMs: number) {}
 
   apply(update: ReplicaUpdate): void {
-    const byIssuer = update.kind === 't' ? this.tokens : this.subjects;
+    let byIssuer = this.subjects;
+    let member = update.member;
+    if (update.kind === 't') {
+      byIssuer = member.startsWith(JTI) ? this.jtis : this.hashes;
+      // A copy, not member.slice(4): a slice would keep the whole "jti:…" string alive behind it.
+      if (byIssuer === this.jtis) member = Buffer.from(member, 'utf8').toString('utf8', JTI.length);
+    }
     let entries = byIssuer.get(update.iss);
     if (!entries) byIssuer.set(update.iss, (entries = new Map()));
-    const current = entries.get(update.member);
-    if (current === undefined || current < update.score) entries.set(update.member, update.score);
+    const current = entries.get(member);
+    if (current === undefined || current < update.score) entries.set(member, update.score);
   }
 
   /** The replica's answer; `nowMs` decides expiry exactly as the Redis sets' scores do. */
-  isRevoked(iss: string, id: string, sub: unknown, iat: unknown, nowMs: number): boolean {
-    const expiry = this.tokens.get(iss)?.get(id) ?? this.tokens.get(ANY_ISSUER)?.get(id);
+  isRevoked(result: TokenLike, nowMs: number): boolean {
+    const { issuer, payload } = result;
+    const jti = payload.jti;
+    const expiry =
+      typeof jti === 'string' && jti !== ''
+        ? (this.jtis.get(issuer)?.get(jti) ?? this.jtis.get(ANY_ISSUER)?.get(jti))
+        : lookup(this.hashes, issuer, tokenRevocationId(result));
     if (expiry !== undefined && expiry > nowMs) return true;
+    const sub = payload.sub;
     if (typeof sub !== 'string') return false;
-    const cutoff = this.subjects.get(iss)?.get(sub);
-    return cutoff !== undefined && cutoff * 1000 + this.subjectTtlMs > nowMs && isBeforeCutoff(iat, cutoff);
+    const cutoff = this.subjects.get(issuer)?.get(sub);
+    return (
+      cutoff !== undefined && cutoff * 1000 + this.subjectTtlMs > nowMs && isBeforeCutoff(payload.iat, cutoff)
+    );
   }
 
   /** Drops expired entries; reads already ignore them, this only returns their memory. */
   sweep(nowMs: number): void {
-    for (const [iss, entries] of this.tokens) {
-      for (const [id, expiry] of entries) if (expiry <= nowMs) entries.delete(id);
-      if (entries.size === 0) this.tokens.delete(iss);
+    for (const byIssuer of [this.jtis, this.hashes]) {
+      for (const [iss, entries] of byIssuer) {
+        for (const [id, expiry] of entries) if (expiry <= nowMs) entries.delete(id);
+        if (entries.size === 0) byIssuer.delete(iss);
+      }
     }
     for (const [iss, entries] of this.subjects) {
       for (const [sub, cutoff] of entries)
@@ -54,8 +79,13 @@ export class Replica {
 
   get size(): number {
     let size = 0;
-    for (const entries of this.tokens.values()) size += entries.size;
-    for (const entries of this.subjects.values()) size += entries.size;
+    for (const byIssuer of [this.jtis, this.hashes, this.subjects]) {
+      for (const entries of byIssuer.values()) size += entries.size;
+    }
     return size;
   }
+}
+
+function lookup(byIssuer: ByIssuer, issuer: string, id: string): number | undefined {
+  return byIssuer.get(issuer)?.get(id) ?? byIssuer.get(ANY_ISSUER)?.get(id);
 }

@@ -101,6 +101,12 @@ describe.each(['replica', 'direct'] as const)('%s mode', (mode) => {
   });
 });
 
+/** Key expiry is set relative to "now" (PEXPIRE), so it lands within the test's own run time of the target. */
+function expectExpiry(actualMs: number, expectedMs: number): void {
+  expect(actualMs).toBeGreaterThan(expectedMs - 5000);
+  expect(actualMs).toBeLessThan(expectedMs + 5000);
+}
+
 describe('storage', () => {
   it('keeps every key under the prefix, per issuer with a shared hash tag, and expires entries at exp + clockTolerance', async () => {
     const prefix = randomPrefix();
@@ -109,7 +115,7 @@ describe('storage', () => {
     await denylist.revoke({ iss: 'https://a{b}/', jti: 'x', exp });
     const key = `${prefix}{${encodeURIComponent('https://a{b}/')}}:t`;
     expect(await admin.zscore(key, 'jti:x')).toBe(String(exp * 1000 + 30_000));
-    expect(await admin.pexpiretime(key)).toBe(exp * 1000 + 30_000);
+    expectExpiry(await admin.pexpiretime(key), exp * 1000 + 30_000);
     const [, found] = await admin.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000);
     expect(found.sort()).toEqual([`${prefix}issuers`, key].sort());
   });
@@ -119,7 +125,8 @@ describe('storage', () => {
     const denylist = await make({ prefix, maxTokenLifetime: '1h', clockTolerance: 0 });
     const before = nowSeconds();
     await denylist.revokeSubject({ iss: ISS, sub: 'alice', before });
-    expect(await admin.pexpiretime(`${prefix}{${encodeURIComponent(ISS)}}:s`)).toBe(
+    expectExpiry(
+      await admin.pexpiretime(`${prefix}{${encodeURIComponent(ISS)}}:s`),
       before * 1000 + 3_600_000,
     );
     // ...and the replica stops applying it at the same instant.
@@ -130,6 +137,21 @@ describe('storage', () => {
       clock: () => before * 1000 + 3_600_001,
     });
     expect(await late.isRevoked(authResult({ sub: 'alice', iat: before - 1 }))).toBe(false);
+  });
+
+  it("sets TTLs relative to this instance's clock: one behind the Redis server keeps its entries", async () => {
+    const prefix = randomPrefix();
+    const behind = () => Date.now() - 3_600_000; // this instance's clock is an hour behind Redis's
+    const denylist = await make({ prefix, mode: 'direct', clockTolerance: 0, clock: behind });
+    const exp = Math.floor(behind() / 1000) + 60; // valid for another minute by this instance's clock
+    await denylist.revoke({ iss: ISS, jti: 'skewed', exp });
+    await denylist.revokeSubject({ iss: ISS, sub: 'skewed', before: behind() / 1000 });
+    for (const suffix of [':t', ':s']) {
+      const ttl = await admin.pttl(`${prefix}{${encodeURIComponent(ISS)}}${suffix}`);
+      expect(ttl).toBeGreaterThan(50_000); // with an absolute PEXPIREAT the key would already be gone
+    }
+    expect(await admin.pttl(`${prefix}issuers`)).toBeGreaterThan(50_000);
+    expect(await denylist.isRevoked(authResult({ jti: 'skewed' }))).toBe(true);
   });
 
   it('does not store a revocation whose token has already expired', async () => {
@@ -182,6 +204,25 @@ describe('replica mode', () => {
     expect(reader.isRevoked(authResult({ jti: 'early' }))).toBe(true);
     expect(reader.isRevoked(authResult({ sub: 'dave', iat: nowSeconds() - 5 }))).toBe(true);
     expect(events).toContainEqual(expect.objectContaining({ type: 'denylist.synced', loaded: 2 }));
+  });
+
+  it('loads a snapshot larger than one page (ZSCAN pages), every entry included', async () => {
+    const prefix = randomPrefix();
+    prefixes.push(prefix);
+    const count = 12_000; // more than two pages
+    const expiresAt = Date.now() + 600_000;
+    const key = `${prefix}{${encodeURIComponent(ISS)}}:t`;
+    const members = Array.from({ length: count }, (_, i) => `jti:bulk-${i}`);
+    await admin.zadd(key, ...members.flatMap((member) => [expiresAt, member]));
+    await admin.zadd(`${prefix}issuers`, expiresAt, ISS);
+    await admin.pexpire(key, 600_000);
+    await admin.pexpire(`${prefix}issuers`, 600_000);
+    const events: RedisDenylistEvent[] = [];
+    const reader = await make({ prefix, onEvent: (event) => events.push(event) });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'denylist.synced', loaded: count }));
+    expect(reader.status().entries).toBe(count);
+    for (const i of [0, 4999, 5000, 11_999])
+      expect(reader.isRevoked(authResult({ jti: `bulk-${i}` }))).toBe(true);
   });
 
   it('publishes a heartbeat every heartbeatInterval, which keeps replicas fresh', async () => {
