@@ -12,7 +12,8 @@ export interface CompactParts {
   signingInput: string;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Three non-empty base64url segments; the dots are outside the class, so the match cannot backtrack. */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Default cap on the token length, checked before any decoding (a bearer token is small; 8 KiB is ample). */
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
@@ -25,44 +26,43 @@ export function splitCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
   if (token.length > maxLength) {
     throw new InvalidTokenError('ERR_JWT_TOO_LARGE', 'Token is too large');
   }
-  const segments = token.split('.');
-  if (segments.length === 5) {
-    // A JWE (RFC 7516 §7.1). Access tokens here are signed, never encrypted: refuse without decrypting.
-    throw new InvalidTokenError('ERR_JWS_INVALID', 'Encrypted tokens (JWE) are not accepted');
-  }
-  if (segments.length !== 3) {
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    if (token.split('.').length === 5) {
+      // A JWE (RFC 7516 §7.1). Access tokens here are signed, never encrypted: refuse without decrypting.
+      throw new InvalidTokenError('ERR_JWS_INVALID', 'Encrypted tokens (JWE) are not accepted');
+    }
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token must have exactly three segments');
   }
-  const [header, payload, signature] = segments as [string, string, string];
-  if (!SEGMENT.test(header) || !SEGMENT.test(payload) || !SEGMENT.test(signature)) {
+  if (!COMPACT.test(token)) {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token segments must be unpadded base64url');
   }
-  return { header, payload, signature, signingInput: `${header}.${payload}` };
+  // Slices, not a concatenation: the signing input is read as it stands in the token.
+  return {
+    header: token.slice(0, first),
+    payload: token.slice(first + 1, second),
+    signature: token.slice(second + 1),
+    signingInput: token.slice(0, second),
+  };
 }
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const VALUES = new Int8Array(128).fill(-1);
-/** The alphabet only (an empty string decodes to no bytes; splitCompact refuses empty segments itself). */
+/** The alphabet only, used to name the reason for a refusal. */
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 
 /**
- * Decode one base64url segment, refusing non-canonical spellings: a length of 4n+1, or unused trailing bits
- * that are not zero. Otherwise `sig` and a sibling differing only in those bits would both verify
- * (signature malleability, which breaks token caches and denylists keyed by the token).
+ * Decode one base64url segment, refusing non-canonical spellings: characters outside the alphabet,
+ * padding, a length of 4n+1, or unused trailing bits that are not zero. Otherwise `sig` and a sibling
+ * differing only in those bits would both verify (signature malleability, which breaks token caches and
+ * denylists keyed by the token). The decoding and the check are the runtime's (native on Node).
  */
 export function decodeSegment(segment: string): Uint8Array {
-  const remainder = segment.length % 4;
-  if (remainder === 1 || !BASE64URL.test(segment)) {
-    throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Invalid base64url segment');
-  }
-  // The last character of a 4n+2 (4n+3) segment carries 4 (2) bits that encode nothing: they must be zero.
-  if (remainder !== 0) {
-    const last = VALUES[segment.charCodeAt(segment.length - 1)] ?? 0;
-    if ((last & (remainder === 2 ? 0x0f : 0x03)) !== 0) {
-      throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Non-canonical base64url segment');
-    }
-  }
-  // The segment is now known canonical; the decoding itself is the runtime's (native on Node).
-  return decodeBase64Url(segment);
+  const bytes = decodeBase64Url(segment);
+  if (bytes !== undefined) return bytes;
+  // Refused: only now spend time on naming why.
+  const wellFormed = segment.length % 4 !== 1 && BASE64URL.test(segment);
+  throw new InvalidTokenError(
+    'ERR_JWT_MALFORMED',
+    wellFormed ? 'Non-canonical base64url segment' : 'Invalid base64url segment',
+  );
 }

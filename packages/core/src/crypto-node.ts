@@ -2,6 +2,7 @@
 // "node" condition). One-shot `crypto.verify` on a KeyObject converted once per key and algorithm is several
 // times faster than Web Crypto: no promise, no CryptoKey lookup, no copy of the data into a job. Decisions
 // must equal crypto-web.ts exactly; test/crypto-paths.test.ts runs the security suite against both.
+import { isUtf8 } from 'node:buffer';
 import { KeyObject, constants, createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { VerificationKey } from './key-source.js';
 import { cryptoKeyFits } from './web-crypto-algorithms.js';
@@ -86,7 +87,24 @@ function checkFor(alg: string, cryptoKey: CryptoKey): Check | null {
   }
 }
 
-/** Bytes of a base64url segment the caller has already checked to be canonical (compact.ts). */
-export function decodeBase64Url(segment: string): Uint8Array {
-  return Buffer.from(segment, 'base64url');
+/**
+ * Bytes of `segment` when it is canonical base64url (RFC 7515 §2: the alphabet, no padding, no 4n+1
+ * length, unused trailing bits zero); undefined otherwise. Node's decoder is lenient (it skips what it does
+ * not understand), so canonical means "encodes back to exactly the same text": one native round trip
+ * instead of a regular expression over the segment plus a check of the last character.
+ */
+export function decodeBase64Url(segment: string): Uint8Array | undefined {
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
+}
+
+/**
+ * Strict UTF-8 to text, as `new TextDecoder('utf-8', { fatal: true })` decodes it (a leading BOM dropped,
+ * any invalid sequence an error). Native validation plus Buffer decoding: JSON.parse reads the string it
+ * gives ~2x faster than the TextDecoder's output.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  if (!isUtf8(bytes)) throw new TypeError('The encoded data is not valid UTF-8');
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start);
 }

@@ -24,35 +24,60 @@ export async function verifySignature(
   );
 }
 
-const VALUES = new Uint8Array(128);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** ASCII code → 6-bit value; -1 outside the base64url alphabet. */
+const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 
-/** Bytes of a base64url segment the caller has already checked to be canonical (compact.ts). */
-export function decodeBase64Url(segment: string): Uint8Array {
+/** The 6-bit value of the character at `at`; -1 for anything outside the alphabet, including non-ASCII. */
+function sextet(segment: string, at: number): number {
+  const code = segment.charCodeAt(at);
+  return code < 128 ? (VALUES[code] ?? -1) : -1;
+}
+
+/**
+ * Bytes of `segment` when it is canonical base64url (RFC 7515 §2: the alphabet, no padding, no 4n+1
+ * length, unused trailing bits zero); undefined otherwise. Validates while decoding, in one pass.
+ */
+export function decodeBase64Url(segment: string): Uint8Array | undefined {
   const length = segment.length;
-  const out = new Uint8Array(Math.floor((length * 3) / 4));
+  const rest = length % 4;
+  if (rest === 1) return undefined;
+  const out = new Uint8Array(((length - rest) / 4) * 3 + (rest === 0 ? 0 : rest - 1));
+  // Any character outside the alphabet makes `bad` negative (-1 has every bit set).
+  let bad = 0;
   let o = 0;
   let i = 0;
   // Four characters → three bytes; the 2- or 3-character tail below.
   for (; i + 4 <= length; i += 4) {
-    const n =
-      ((VALUES[segment.charCodeAt(i)] ?? 0) << 18) |
-      ((VALUES[segment.charCodeAt(i + 1)] ?? 0) << 12) |
-      ((VALUES[segment.charCodeAt(i + 2)] ?? 0) << 6) |
-      (VALUES[segment.charCodeAt(i + 3)] ?? 0);
+    const a = sextet(segment, i);
+    const b = sextet(segment, i + 1);
+    const c = sextet(segment, i + 2);
+    const d = sextet(segment, i + 3);
+    bad |= a | b | c | d;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 0xff;
     out[o++] = n & 0xff;
   }
-  const rest = length - i;
-  if (rest >= 2) {
-    const n =
-      ((VALUES[segment.charCodeAt(i)] ?? 0) << 18) |
-      ((VALUES[segment.charCodeAt(i + 1)] ?? 0) << 12) |
-      (rest === 3 ? (VALUES[segment.charCodeAt(i + 2)] ?? 0) << 6 : 0);
+  if (rest !== 0) {
+    const a = sextet(segment, i);
+    const b = sextet(segment, i + 1);
+    const c = rest === 3 ? sextet(segment, i + 2) : 0;
+    bad |= a | b | c;
+    // The last character carries 4 (2) bits that encode nothing: they must be zero, or two spellings of
+    // one signature would both verify (malleability, which breaks caches and denylists keyed by token).
+    if ((rest === 2 ? b & 0x0f : c & 0x03) !== 0) return undefined;
+    const n = (a << 18) | (b << 12) | (c << 6);
     out[o++] = n >> 16;
     if (rest === 3) out[o++] = (n >> 8) & 0xff;
   }
-  return out;
+  return bad < 0 ? undefined : out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict UTF-8 to text (a leading BOM dropped, any invalid sequence an error), as crypto-node.ts does. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
 }

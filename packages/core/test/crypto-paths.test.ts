@@ -149,11 +149,51 @@ test('ES256: a DER-encoded signature of the right key is refused by both paths (
   }
 });
 
+/** A side's answer as plain data: the bytes (a Buffer on Node becomes a Uint8Array), or undefined. */
+const decoded = (decode: (segment: string) => Uint8Array | undefined, segment: string) => {
+  const bytes = decode(segment);
+  return bytes === undefined ? undefined : Uint8Array.from(bytes);
+};
+
 test('both sides decode canonical base64url to the same bytes, at every length', () => {
   for (let n = 0; n < 70; n++) {
     const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff);
     const text = Buffer.from(bytes).toString('base64url');
-    expect(Uint8Array.from(nodePath.decodeBase64Url(text))).toEqual(bytes);
-    expect(webPath.decodeBase64Url(text)).toEqual(bytes);
+    expect(decoded(nodePath.decodeBase64Url, text)).toEqual(bytes);
+    expect(decoded(webPath.decodeBase64Url, text)).toEqual(bytes);
+  }
+});
+
+test.each([
+  ['a 4n+1 length', 'AAAAA'],
+  ['non-zero unused bits (4n+2)', 'AB'],
+  ['non-zero unused bits (4n+3)', 'AAB'],
+  ['padding', 'AA=='],
+  ['padding inside', 'AA=A'],
+  ['the standard alphabet', 'ab+/'],
+  ['whitespace', 'AA AA'],
+  ['a line break', 'AAAA\nAAAA'],
+  ['a non-ASCII letter', 'AAé'],
+  ['a character whose low bits spell a letter', `AA${String.fromCharCode(0x241)}A`],
+  ['a NUL', 'AA\u0000A'],
+])('both sides refuse base64url with %s', (_what, segment) => {
+  expect(nodePath.decodeBase64Url(segment)).toBeUndefined();
+  expect(webPath.decodeBase64Url(segment)).toBeUndefined();
+});
+
+test.each([
+  ['ASCII', [0x7b, 0x7d], '{}'],
+  ['multi-byte characters', [0x22, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0x22], '"é€😀"'],
+  ['a leading byte order mark (dropped)', [0xef, 0xbb, 0xbf, 0x7b, 0x7d], '{}'],
+  ['an overlong encoding', [0x22, 0xc0, 0xaf, 0x22], undefined],
+  ['an encoded surrogate', [0x22, 0xed, 0xa0, 0x80, 0x22], undefined],
+  ['a code point above U+10FFFF', [0x22, 0xf4, 0x90, 0x80, 0x80, 0x22], undefined],
+  ['a truncated sequence', [0x22, 0xe2, 0x82], undefined],
+  ['a lone continuation byte', [0x22, 0x80, 0x22], undefined],
+])('both sides decode UTF-8 with %s alike', (_what, bytes, expected) => {
+  for (const decode of [nodePath.decodeUtf8, webPath.decodeUtf8]) {
+    const input = Uint8Array.from(bytes);
+    if (expected === undefined) expect(() => decode(input)).toThrow();
+    else expect(decode(input)).toBe(expected);
   }
 });
