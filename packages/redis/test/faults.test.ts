@@ -129,6 +129,19 @@ describe('DEBUG SLEEP (a stalled server)', () => {
     await sleeping;
   });
 
+  it('writeTimeout: a revoke on a stalled server rejects after the bound instead of hanging', async () => {
+    const writer = denylist({ mode: 'direct', writeTimeout: '100ms', prefix: randomPrefix() });
+    await writer.ready();
+    const admin = new Redis(server.url);
+    closers.push(() => admin.quit());
+    const sleeping = admin.call('DEBUG', 'SLEEP', '1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(writer.revoke({ iss: ISS, jti: 'slow', exp: nowSeconds() + 60 })).rejects.toThrow(
+      /revoke: Redis did not answer within 100 ms/,
+    );
+    await sleeping;
+  });
+
   it('a stale replica asks Redis and fails closed when Redis is stalled', async () => {
     let now = Date.now();
     const replica = denylist({
