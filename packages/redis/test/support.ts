@@ -1,10 +1,13 @@
 // Shared fixtures for the Redis tests: a random key prefix per test on the real Redis at 127.0.0.1:6379,
 // a throwaway redis-server on a free loopback port for fault injection, and AuthResult builders.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuthResult, JwtPayload } from '@jwtguard/core';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const ISS = 'https://issuer.test/';
@@ -125,4 +128,110 @@ export function signHs256(claims: JwtPayload, secret: Uint8Array): string {
   const signingInput = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
   const signature = createHmac('sha256', secret).update(signingInput).digest('base64url');
   return `${signingInput}.${signature}`;
+}
+
+/**
+ * A three-master Redis Cluster on free loopback ports (memory only), so cluster support is tested rather
+ * than claimed: scripts on one slot, pub/sub across nodes, MULTI on one hash tag.
+ */
+export class ScratchCluster {
+  private constructor(
+    private readonly nodes: ChildProcess[],
+    readonly ports: number[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<ScratchCluster> {
+    const ports: number[] = [];
+    while (ports.length < 3) {
+      const port = await clusterPort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'jwtguard-cluster-'));
+    const nodes = ports.map((port) =>
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        { stdio: 'ignore', cwd: dir },
+      ),
+    );
+    const cluster = new ScratchCluster(nodes, ports, dir);
+    for (const port of ports) await until(() => ping(port), `cluster node on ${port}`);
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((port) => `127.0.0.1:${port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0) {
+      await cluster.stop();
+      throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    }
+    const probe = new Cluster([{ host: '127.0.0.1', port: ports[0] as number }]);
+    try {
+      await until(
+        async () => {
+          const info = String(await probe.call('CLUSTER', 'INFO').catch(() => ''));
+          return info.includes('cluster_state:ok');
+        },
+        'the cluster to be ok',
+        15_000,
+        100,
+      );
+    } finally {
+      probe.disconnect();
+    }
+    return cluster;
+  }
+
+  client(): Cluster {
+    return new Cluster(this.ports.map((port) => ({ host: '127.0.0.1', port })));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map((node) => {
+        if (node.exitCode !== null) return undefined;
+        const exited = new Promise((resolve) => node.once('exit', resolve));
+        node.kill('SIGKILL');
+        return exited;
+      }),
+    );
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too. */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await canListen(port)) && (await canListen(port + 10_000))) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
