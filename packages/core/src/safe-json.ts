@@ -75,3 +75,13 @@ function writtenMembers(text: string): number {
     from = close + 1;
   }
 }
+
+/** Freeze a parsed JSON value and everything in it (shared parsed values must not be changed by a reader). */
+export function deepFreeze<T extends object>(value: T): T {
+  if (Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const member of Object.values(value)) {
+    if (member !== null && typeof member === 'object') deepFreeze(member as object);
+  }
+  return value;
+}

@@ -15,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import type { VerificationKey } from './key-source.js';
+import { deepFreeze } from './safe-json.js';
 import type { JwtHeader, TokenCacheOptions } from './types.js';
 
 export const DEFAULT_TOKEN_CACHE_MAX = 10_000;
@@ -99,12 +100,4 @@ export function createTokenCache(
       return lru.size;
     },
   };
-}
-
-function deepFreeze(value: object): void {
-  if (Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) {
-    if (member !== null && typeof member === 'object') deepFreeze(member as object);
-  }
 }

@@ -7,7 +7,7 @@
 // regexes, parses each JSON object once, and with `cache.tokens` skips the signature for a token string it
 // has already verified (token-cache.ts).
 import { checkClaims } from './claims.js';
-import { decodeSegment, splitCompact } from './compact.js';
+import { decodeHeader, decodeSegment, splitCompact } from './compact.js';
 import { InvalidTokenError, UnavailableError, isJwtGuardError, type JwtGuardError } from './errors.js';
 import { checkHeader } from './header-policy.js';
 import type { VerificationKey } from './key-source.js';
@@ -123,7 +123,7 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
 
   // 1. Size and strict compact syntax, then the two JSON objects.
   const parts = splitCompact(token, compiled.maxTokenLength);
-  const rawHeader = parseJsonObject(decodeSegment(parts.header), 'header');
+  const rawHeader = decodeHeader(parts.header);
   const rawPayload = parseJsonObject(decodeSegment(parts.payload), 'payload');
   const signature = decodeSegment(parts.signature);
 
@@ -170,7 +170,8 @@ async function accept(
   );
   const result: AuthResult = {
     token,
-    header: tokens ? { ...header } : header,
+    // The decoded header is shared (and frozen) by every token that carries it: each result gets a copy.
+    header: { ...header },
     payload,
     scopes: getScopes(payload, compiled.scopeClaims),
     issuer: entry.issuer,

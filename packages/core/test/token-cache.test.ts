@@ -185,6 +185,18 @@ test('mutating a result cannot change what a later hit returns', async () => {
   expect(cachedFlags()).toEqual([false, true]);
 });
 
+test('decoded headers are shared between tokens, yet every result gets its own header', async () => {
+  for (const cache of [undefined, { tokens: {} }]) {
+    const guard = verifier({ cache });
+    const [a, b] = await Promise.all([signToken(key), signToken(key)]);
+    const first = await guard.verify(a as string);
+    (first.header as unknown as Record<string, unknown>).alg = 'none';
+    const second = await guard.verify(b as string);
+    expect(second.header.alg).toBe('RS256');
+    expect(second.header).not.toBe(first.header);
+  }
+});
+
 test('invalid cache.tokens options fail at construction', () => {
   expect(() => verifier({ cache: { tokens: { max: 0 } } })).toThrow(ConfigurationError);
   expect(() => verifier({ cache: { tokens: { max: 1.5 } } })).toThrow(ConfigurationError);
