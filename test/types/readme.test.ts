@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
-const READMES = ['core', 'express', 'koa', 'hono', 'issuer', 'testing'].map(
+const READMES = ['core', 'express', 'koa', 'hono', 'issuer', 'testing', 'redis'].map(
   (name) => `packages/${name}/README.md`,
 );
 
