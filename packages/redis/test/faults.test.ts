@@ -110,14 +110,21 @@ describe('CLIENT KILL of the subscriber', () => {
   });
 });
 
+// The denylist gets a client of the test's own, and DEBUG SLEEP goes out on that same connection: Redis answers
+// a connection's commands in order, so the denylist's next command is certain to wait behind the stall (a
+// sleep sent on another connection may reach the server after it, on a loaded machine).
+function stallableClient(): Redis {
+  const client = new Redis(server.url);
+  closers.push(() => client.quit());
+  return client;
+}
+
 describe('DEBUG SLEEP (a stalled server)', () => {
   it('a direct check gives up after `timeout` with a 503 error instead of hanging', async () => {
-    const checker = denylist({ mode: 'direct', timeout: '100ms', prefix: randomPrefix() });
+    const client = stallableClient();
+    const checker = denylist({ mode: 'direct', timeout: '100ms', prefix: randomPrefix(), redis: client });
     await checker.ready();
-    const admin = new Redis(server.url);
-    closers.push(() => admin.quit());
-    const sleeping = admin.call('DEBUG', 'SLEEP', '1');
-    await new Promise((resolve) => setTimeout(resolve, 20)); // let the server start sleeping
+    const sleeping = client.call('DEBUG', 'SLEEP', '1');
     const started = Date.now();
     const outcome = await Promise.resolve(checker.isRevoked(authResult({ jti: 'x' }))).then(
       (answer) => ({ answer }),
@@ -130,12 +137,10 @@ describe('DEBUG SLEEP (a stalled server)', () => {
   });
 
   it('writeTimeout: a revoke on a stalled server rejects after the bound instead of hanging', async () => {
-    const writer = denylist({ mode: 'direct', writeTimeout: '100ms', prefix: randomPrefix() });
+    const client = stallableClient();
+    const writer = denylist({ mode: 'direct', writeTimeout: '100ms', prefix: randomPrefix(), redis: client });
     await writer.ready();
-    const admin = new Redis(server.url);
-    closers.push(() => admin.quit());
-    const sleeping = admin.call('DEBUG', 'SLEEP', '1');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sleeping = client.call('DEBUG', 'SLEEP', '1');
     await expect(writer.revoke({ iss: ISS, jti: 'slow', exp: nowSeconds() + 60 })).rejects.toThrow(
       /revoke: Redis did not answer within 100 ms/,
     );
@@ -144,18 +149,17 @@ describe('DEBUG SLEEP (a stalled server)', () => {
 
   it('a stale replica asks Redis and fails closed when Redis is stalled', async () => {
     let now = Date.now();
+    const client = stallableClient();
     const replica = denylist({
       prefix: randomPrefix(),
       maxStaleness: '1h',
       heartbeatInterval: '30m',
       clock: () => now,
+      redis: client,
     });
     await replica.ready();
-    const admin = new Redis(server.url);
-    closers.push(() => admin.quit());
     now += 3_600_001;
-    const sleeping = admin.call('DEBUG', 'SLEEP', '0.5');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sleeping = client.call('DEBUG', 'SLEEP', '0.5');
     await expect(
       Promise.resolve(replica.isRevoked(authResult({ jti: 'y', exp: Math.floor(now / 1000) + 60 }))),
     ).rejects.toThrow(UnavailableError);
