@@ -16,6 +16,7 @@ const MIN_REMAINING = STEP + MINUTE;
 
 interface PooledToken {
   token: string;
+  kid: string;
   expiresAt: number;
 }
 
@@ -31,26 +32,38 @@ function kidOf(token: string): string {
 export async function rotationUnderLoad(context: DemoContext): Promise<void> {
   const { transcript, stack, clock } = context;
   transcript.section('Scheduled key rotation under constant load');
-  transcript.note(
-    'rotation every 1h, new keys published 10m before they sign; 4h of schedule in 5-minute steps',
-  );
+  transcript.note('rotation every 1h; keys published at least 10m (the JWKS cache lifetime) before signing');
+  transcript.note('and kept 15m (the token lifetime) after; 4h of schedule pass in 5-minute steps');
 
   const rotationsBefore = context.rotations;
   let pair = await signIn(stack.auth, 'alice');
-  const pool: PooledToken[] = [{ token: pair.accessToken, expiresAt: clock.now() + 15 * MINUTE }];
-  const kids = new Set([kidOf(pair.accessToken)]);
+  const pooled = (token: string): PooledToken => ({
+    token,
+    kid: kidOf(token),
+    expiresAt: clock.now() + 15 * MINUTE,
+  });
+  const pool: PooledToken[] = [pooled(pair.accessToken)];
+  const kids = new Set(pool.map((entry) => entry.kid));
+  // Requests whose token was signed by an earlier key than the newest token's: the overlap at work.
+  let earlierKey = 0;
+  let earlierKeyRefused = 0;
   const refused: string[] = [];
   let running = true;
-  // Requests completed per API. The clock moves only after every API has completed a request started at
-  // the current time, so no request spans more than one step, however slow the machine.
+  // Requests completed per API, for the barrier below that keeps the load and the clock in step however
+  // slow the machine.
   const completed = stack.apis.map(() => 0);
 
   const load = async (api: Api, index: number) => {
     for (let turn = 0; running; turn++) {
-      const { token } = pool[turn % pool.length] as PooledToken;
+      const { token, kid } = pool[turn % pool.length] as PooledToken;
+      const earlier = kid !== (pool[pool.length - 1] as PooledToken).kid;
+      if (earlier) earlierKey++;
       try {
         const reply = await send(`${api.url}/items`, { token });
-        if (reply.status !== 200) refused.push(`${api.name} ${reply.status} ${reply.challenge ?? ''}`);
+        if (reply.status !== 200) {
+          refused.push(`${api.name} ${reply.status} ${reply.challenge ?? ''}`);
+          if (earlier) earlierKeyRefused++;
+        }
       } catch (error) {
         refused.push(`${api.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -58,6 +71,9 @@ export async function rotationUnderLoad(context: DemoContext): Promise<void> {
     }
   };
   const workers = stack.apis.map(load);
+  // Two completions per API since `marks` (taken after the refresh): the second started after it, so every
+  // token in the pool has been offered to every API, and no request still in flight when the clock moves
+  // started before the previous move.
   const everyApiCompletedSince = async (marks: number[]) => {
     while (completed.some((count, index) => count < (marks[index] as number) + 2)) await sleep(2);
   };
@@ -67,17 +83,18 @@ export async function rotationUnderLoad(context: DemoContext): Promise<void> {
     // Pruned in the same synchronous turn as the advance, so no request starts with a token that could
     // expire before the next step.
     while (pool.length > 1 && (pool[0] as PooledToken).expiresAt - clock.now() < MIN_REMAINING) pool.shift();
-    const marks = [...completed];
     await sleep(25); // the issuer's rotation timer checks the clock every 20 ms
-    await everyApiCompletedSince(marks);
+    // The client refreshes: the new token is signed by the key current now, the previous one (still in the
+    // pool) perhaps by the key this step retired. The load uses both before the clock moves on.
     const next = await refresh(stack.auth, pair.refreshToken);
     if (!next.pair) {
       refused.push(`refresh ${next.status}`);
       break;
     }
     pair = next.pair;
-    pool.push({ token: pair.accessToken, expiresAt: clock.now() + 15 * MINUTE });
+    pool.push(pooled(pair.accessToken));
     kids.add(kidOf(pair.accessToken));
+    await everyApiCompletedSince([...completed]);
   }
   running = false;
   await Promise.all(workers);
@@ -94,6 +111,12 @@ export async function rotationUnderLoad(context: DemoContext): Promise<void> {
     'scheduled rotations in 4 hours',
     rotations >= 3 ? 'at least 3' : rotations,
     'at least 3',
+  );
+  transcript.expect(
+    'requests carrying a token signed by a key a rotation had just retired',
+    earlierKey === 0 ? 'none sent' : earlierKeyRefused === 0 ? 'accepted' : `${earlierKeyRefused} refused`,
+    'accepted',
+    `${earlierKey} requests`,
   );
   transcript.expect(
     'signing keys seen in the refreshed tokens',
