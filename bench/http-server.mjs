@@ -80,6 +80,11 @@ async function expressApp() {
       throw new Error(`unknown express variant ${variant}`);
   }
   app.get('/items', (req, res) => res.json({ ok: true, sub: req.auth?.payload?.sub ?? null }));
+  // An application's own error handler: Express's default one would log every refusal.
+  app.use((err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    res.status(err.status ?? err.statusCode ?? 500).end();
+  });
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server.address().port));
   });
@@ -88,6 +93,8 @@ async function expressApp() {
 async function koaApp() {
   const Koa = require('koa');
   const app = new Koa();
+  // No console.error for every refused request of the sanity check.
+  app.silent = true;
   switch (variant) {
     case 'no-auth':
       break;

@@ -108,7 +108,7 @@ export async function runStorm({ deadlineMs = 5_000 } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await runStorm({ deadlineMs: process.argv.includes('--quick') ? 2_000 : 5_000 });
+  const result = await runStorm({ deadlineMs: process.argv.includes('--quick') ? 1_000 : 5_000 });
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result));
   else console.log(renderStorm(result));
   // jwks-rsa keeps its queue of rate-limited fetches (and their timers) alive.
