@@ -16,6 +16,8 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Pro
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
+    // A bound never keeps a process alive by itself (after close(), say); the work it bounds may.
+    timer.unref();
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -31,6 +33,7 @@ export function whenReady(client: RedisClient, ms: number, what: string): Promis
       client.off('ready', onReady);
       reject(new DeadlineError(what, ms));
     }, ms);
+    timer.unref();
     function onReady(): void {
       clearTimeout(timer);
       resolve();

@@ -69,7 +69,11 @@ export interface RedisDenylist extends Denylist {
   revokeSubject(entry: { iss: string; sub: string; before?: number }): Promise<void>;
   /** Replica mode, fresh replica: a boolean, synchronously. Otherwise a Promise; rejects (→ 503) when Redis does not answer in time. */
   isRevoked(result: AuthResult): boolean | Promise<boolean>;
-  /** Resolves once connected (direct) or once the first snapshot is loaded (replica). */
+  /**
+   * Resolves once connected (direct) or once the first snapshot is loaded (replica). Rejects when that fails:
+   * not connected within `writeTimeout` (direct), or a failed first sync attempt (replica; the denylist keeps
+   * retrying in the background, and a later `ready()` waits for the next attempt).
+   */
   ready(): Promise<void>;
   status(): RedisDenylistStatus;
   /** Stops timers and closes the connections this denylist opened (never a client you passed in). */
@@ -196,7 +200,9 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
   let syncing: Promise<void> | undefined;
   let syncAgain = false;
   let closed = false;
-  let firstSync: { promise: Promise<void>; resolve: () => void } | undefined;
+  let syncedOnce = false;
+  // Callers of ready() waiting for the first snapshot: settled by the next sync attempt, either way.
+  const waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   const timers: ReturnType<typeof setInterval>[] = [];
 
   function onMessage(channel: string, message: string): void {
@@ -276,7 +282,8 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
     synced = true;
     reportedStale = false;
     emit({ type: 'denylist.synced', entries: replica.size, loaded, durationMs: clock() - started });
-    firstSync?.resolve();
+    syncedOnce = true;
+    for (const waiter of waiting.splice(0)) waiter.resolve();
   }
 
   function requestSync(): void {
@@ -297,6 +304,7 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
               type: 'denylist.sync-failed',
               reason: error instanceof Error ? error.message : 'sync failed',
             });
+          for (const waiter of waiting.splice(0)) waiter.reject(error);
         }
       } while (syncAgain && !closed);
       syncing = undefined;
@@ -321,9 +329,6 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
   }
 
   if (mode === 'replica') {
-    let resolveFirst!: () => void;
-    const promise = new Promise<void>((resolve) => (resolveFirst = resolve));
-    firstSync = { promise, resolve: resolveFirst };
     const sub = duplicate(client);
     subscriber = sub;
     sub.on('message', onMessage);
@@ -378,9 +383,10 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       return directCheck(result, tokenRevocationId(result));
     },
     async ready() {
-      if (firstSync) return firstSync.promise;
-      if (client.status !== 'ready')
-        await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      if (closed) throw new Error('ready: the denylist is closed');
+      if (mode === 'direct') return whenReady(client, writeTimeoutMs, 'denylist connect');
+      if (syncedOnce) return;
+      return new Promise<void>((resolve, reject) => waiting.push({ resolve, reject }));
     },
     status() {
       return {
@@ -394,6 +400,7 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       if (closed) return;
       closed = true;
       for (const timer of timers) clearInterval(timer);
+      for (const waiter of waiting.splice(0)) waiter.reject(new Error('ready: the denylist was closed'));
       await Promise.all([subscriber && shutdown(subscriber), owned ? shutdown(client) : undefined]);
     },
   };

@@ -2,6 +2,7 @@
 // server stalled by DEBUG SLEEP. The rule under test: never a silent accept, never a hung request.
 import { createVerifier, InvalidTokenError, UnavailableError, type JwtGuardEvent } from '@jwtguard/core';
 import { Redis } from 'ioredis';
+import { createServer } from 'node:net';
 import { createRedisDenylist, type RedisDenylist, type RedisDenylistEvent } from '../src/index.js';
 import { ISS, ScratchRedis, authResult, nowSeconds, randomPrefix, signHs256, until } from './support.js';
 
@@ -164,5 +165,47 @@ describe('DEBUG SLEEP (a stalled server)', () => {
       Promise.resolve(replica.isRevoked(authResult({ jti: 'y', exp: Math.floor(now / 1000) + 60 }))),
     ).rejects.toThrow(UnavailableError);
     await sleeping;
+  });
+});
+
+describe('Redis cannot be reached at start', () => {
+  // A loopback port nothing listens on: bound, then released.
+  async function closedPort(): Promise<number> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return port;
+  }
+
+  it('ready() rejects within writeTimeout in both modes instead of waiting forever', async () => {
+    const url = `redis://127.0.0.1:${await closedPort()}`;
+    const replica = createRedisDenylist({
+      redis: url,
+      writeTimeout: '200ms',
+      maxStaleness: '300ms',
+      heartbeatInterval: '50ms',
+    });
+    const direct = createRedisDenylist({ redis: url, mode: 'direct', writeTimeout: '200ms' });
+    closers.push(
+      () => replica.close(),
+      () => direct.close(),
+    );
+    await expect(replica.ready()).rejects.toThrow(/within 200 ms/);
+    await expect(direct.ready()).rejects.toThrow(/denylist connect: Redis did not answer within 200 ms/);
+    // Still failing closed meanwhile: an unsynced replica asks Redis, which cannot answer.
+    await expect(Promise.resolve(replica.isRevoked(authResult({ jti: 'z' })))).rejects.toThrow(
+      UnavailableError,
+    );
+  });
+
+  it('a pending ready() rejects when the denylist is closed', async () => {
+    const replica = createRedisDenylist({
+      redis: `redis://127.0.0.1:${await closedPort()}`,
+      maxStaleness: '2s',
+    });
+    const waiting = replica.ready();
+    await replica.close();
+    await expect(waiting).rejects.toThrow(/closed/);
   });
 });
