@@ -12,9 +12,9 @@ import {
   type StoredKey,
 } from '@jwtguard/issuer';
 import { toMilliseconds } from '@jwtguard/core';
-import { openConnection, shutdown, type RedisInput } from './connection.js';
-import { whenReady, withDeadline } from './deadline.js';
+import type { RedisInput } from './connection.js';
 import { signingKeysKey } from './keys.js';
+import { openStoreConnection } from './store-connection.js';
 
 export interface RedisKeyStoreOptions {
   /** 32-byte AES-256-GCM key for the private keys (bytes, 64 hex or 43 base64url characters). */
@@ -44,16 +44,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): RedisKeyStor
   const encryptionKey = toEncryptionKey(options?.encryptionKey);
   const key = signingKeysKey(options.prefix ?? 'jwtguard:');
   const timeoutMs = toMilliseconds(options.timeout ?? '5s', 'timeout');
-  const { client, owned } = openConnection(options.redis);
-  if (owned) client.on('error', () => undefined); // ioredis reconnects by itself; calls report outages
-
-  function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      await whenReady(client, timeoutMs, what);
-      return work();
-    };
-    return withDeadline(run(), timeoutMs, what);
-  }
+  const { client, bounded, close } = openStoreConnection(options.redis, timeoutMs);
 
   return {
     list: () =>
@@ -80,8 +71,6 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): RedisKeyStor
         await client.hdel(key, kid);
       }),
 
-    async close() {
-      if (owned) await shutdown(client);
-    },
+    close,
   };
 }

@@ -15,10 +15,10 @@ import type {
   RefreshTokenStore,
 } from '@jwtguard/issuer';
 import { toMilliseconds } from '@jwtguard/core';
-import { openConnection, shutdown, type RedisInput } from './connection.js';
-import { whenReady, withDeadline } from './deadline.js';
+import type { RedisInput } from './connection.js';
 import { refreshKeys } from './keys.js';
 import { INDEX_FAMILY, REVOKE_FAMILY, ROTATE } from './refresh-scripts.js';
+import { openStoreConnection } from './store-connection.js';
 
 export interface RedisRefreshTokenStoreOptions {
   /** An ioredis client (Redis or Cluster), its options, or a URL. Default `redis://127.0.0.1:6379`. */
@@ -49,16 +49,7 @@ export function createRedisRefreshTokenStore(
 ): RedisRefreshTokenStore {
   const keys = refreshKeys(options.prefix ?? 'jwtguard:');
   const timeoutMs = toMilliseconds(options.timeout ?? '2s', 'timeout');
-  const { client, owned } = openConnection(options.redis);
-  if (owned) client.on('error', () => undefined); // ioredis reconnects by itself; calls report outages
-
-  function bounded<T>(what: string, work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      await whenReady(client, timeoutMs, what);
-      return work();
-    };
-    return withDeadline(run(), timeoutMs, what);
-  }
+  const { client, bounded, close } = openStoreConnection(options.redis, timeoutMs);
 
   const familyKeys = (familyId: string): [string, string, string] => [
     keys.family(familyId),
@@ -158,9 +149,7 @@ export function createRedisRefreshTokenStore(
         return revoked.filter((family): family is RefreshFamily => family !== undefined);
       }),
 
-    async close() {
-      if (owned) await shutdown(client);
-    },
+    close,
   };
 
   async function revoke(
