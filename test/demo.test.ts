@@ -18,8 +18,6 @@ import { runDemo } from '@jwtguard-example/demo';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 describe('the demo', () => {
-  // First in the file: @jwtguard/redis leaves deadline timers (up to writeTimeout, 5 s) running after
-  // close() on a Redis that never answered; the tests after this one outlast them, so the worker exits clean.
   it('exits 1, after cleaning up, when it cannot start', async () => {
     const lines: string[] = [];
     const port = await freePort(); // nothing listens there: the Redis denylist cannot sync

@@ -12,18 +12,6 @@ export interface DemoDenylist {
   close(): Promise<void>;
 }
 
-// ready() waits for the first snapshot however long Redis takes; the demo says so instead of hanging.
-const READY_TIMEOUT_MS = 5_000;
-
-function withinTime(work: Promise<void>, ms: number, message: string): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000}s`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
 // The denylist keeps real time rather than the demo's clock. The demo clock only runs ahead of real time, so
 // an entry kept until a token's `exp` by the real clock lives at least as long as the token can be used.
 export async function openDenylist(redisUrl: string | undefined): Promise<DemoDenylist> {
@@ -32,16 +20,14 @@ export async function openDenylist(redisUrl: string | undefined): Promise<DemoDe
   }
   // A prefix of its own per run, so runs (and other users of the same Redis) never see each other's entries.
   const prefix = `jwtguard-demo:${randomBytes(6).toString('hex')}:`;
-  const denylist = createRedisDenylist({ redis: redisUrl, prefix });
+  // ready() rejects when Redis cannot be reached within writeTimeout: the demo says so instead of hanging.
+  const denylist = createRedisDenylist({ redis: redisUrl, prefix, writeTimeout: '3s' });
   try {
-    await withinTime(
-      denylist.ready(),
-      READY_TIMEOUT_MS,
-      `Redis at ${redactPassword(redisUrl)} did not answer`,
-    );
+    await denylist.ready();
   } catch (error) {
     await denylist.close();
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Redis at ${redactPassword(redisUrl)} did not answer (${reason})`);
   }
   return { denylist, label: `Redis at ${redactPassword(redisUrl)}`, close: () => denylist.close() };
 }
