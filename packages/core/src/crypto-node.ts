@@ -108,3 +108,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start);
 }
+
+/** The bytes of `text`, which compact.ts has checked to be ASCII (base64url and dots): latin1 is exact. */
+export function encodeAscii(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}

@@ -81,3 +81,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
+
+const encoder = new TextEncoder();
+
+/** The bytes of `text`, which compact.ts has checked to be ASCII (base64url and dots). */
+export function encodeAscii(text: string): Uint8Array {
+  return encoder.encode(text);
+}

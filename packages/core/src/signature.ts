@@ -1,10 +1,11 @@
 // THE signature seam: the one place a JWS signature is checked (RFC 7515 §5.2 step 8). The implementation is
 // chosen at load time by the package `imports` map (`#crypto-runtime`): node:crypto one-shot verify under the
 // "node" condition (crypto-node.ts), Web Crypto everywhere else (crypto-web.ts). Nothing else in the pipeline
-// asks which runtime it is on. The same seam decodes base64url (native `Buffer` on Node), see compact.ts.
+// asks which runtime it is on. The same seam decodes base64url and UTF-8 and encodes the signing input
+// (native `Buffer` on Node), see compact.ts and safe-json.ts.
 import type { VerificationKey } from './key-source.js';
 
-export { verifySignature, CRYPTO_RUNTIME } from '#crypto-runtime';
+export { verifySignature, encodeAscii, CRYPTO_RUNTIME } from '#crypto-runtime';
 
 /**
  * The seam's contract: true when `signature` is a valid `alg` signature of `signingInput` under `key`. May

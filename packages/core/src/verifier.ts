@@ -14,7 +14,7 @@ import type { VerificationKey } from './key-source.js';
 import { compileOptions, type CompiledIssuer, type CompiledOptions } from './options.js';
 import { parseJsonObject } from './safe-json.js';
 import { getScopes } from './scopes.js';
-import { verifySignature, type SignatureCheck } from './signature.js';
+import { encodeAscii, verifySignature, type SignatureCheck } from './signature.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
 import type {
   AuthResult,
@@ -25,7 +25,6 @@ import type {
   VerifierOptions,
 } from './types.js';
 
-const encoder = new TextEncoder();
 const NO_CONTEXT: RequestContext = Object.freeze({});
 
 /**
@@ -137,13 +136,7 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
   const header = checkHeader(rawHeader, entry.header);
 
   // 3-4. Keys for (issuer, kid) able to verify alg; try each (a duplicate kid must not refuse a good token).
-  const key = await checkSignature(
-    pipeline.check,
-    entry,
-    header,
-    encoder.encode(parts.signingInput),
-    signature,
-  );
+  const key = await checkSignature(pipeline.check, entry, header, encodeAscii(parts.signingInput), signature);
 
   const verified = await accept(pipeline, token, context, entry, header, rawPayload, false);
   // Cached only once every check passed: a token refused by its claims, `validate` or the denylist is not.

@@ -197,3 +197,10 @@ test.each([
     else expect(decode(input)).toBe(expected);
   }
 });
+
+test('both sides encode a signing input to the same bytes', () => {
+  const input = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0-_';
+  const expected = Uint8Array.from(Buffer.from(input, 'utf8'));
+  expect(Uint8Array.from(nodePath.encodeAscii(input))).toEqual(expected);
+  expect(Uint8Array.from(webPath.encodeAscii(input))).toEqual(expected);
+});
