@@ -29,12 +29,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(() => {
-  server.hits.clear();
-  server.mode = 'ok';
-  server.cacheControl = undefined;
+  server.reset([es.publicJwk, rs.publicJwk]);
   now = START;
   events = [];
-  server.keys = [es.publicJwk, rs.publicJwk];
 });
 
 function cache(options: JwksCacheOptions = {}, uri = server.jwksUri): JwksCache {

@@ -24,9 +24,7 @@ afterAll(() => server.close());
 beforeEach(() => {
   now = START;
   events = [];
-  server.hits.clear();
-  server.mode = 'ok';
-  server.cacheControl = undefined;
+  server.reset();
 });
 
 function verifier(options: Partial<VerifierOptions> = {}): Verifier {
@@ -125,33 +123,28 @@ describe('outages', () => {
     server.keys = [key.publicJwk];
     const guard = verifier({ cache: { jwks: { cacheMaxAge: 60, refreshAhead: 0 } } });
     await guard.verify(await sign(key));
-    await server.down();
-    try {
+    await server.whileDown(async () => {
       now += 3_600_000;
       await expect(guard.verify(await sign(key))).resolves.toBeDefined();
       await expect(guard.verify(await sign(key))).resolves.toBeDefined();
-      expect(events.map((event) => event.type).filter((type) => type.startsWith('jwks.'))).toEqual([
-        'jwks.fetched',
-        'jwks.failed',
-        'jwks.stale',
-      ]);
-    } finally {
-      await server.up();
-    }
+    });
+    expect(events.map((event) => event.type).filter((type) => type.startsWith('jwks.'))).toEqual([
+      'jwks.fetched',
+      'jwks.failed',
+      'jwks.stale',
+    ]);
   });
 
   it('answers 503 with Retry-After on a cold cache when the endpoint is down', async () => {
     server.keys = [key.publicJwk];
-    await server.down();
-    try {
-      const error = await verifier()
-        .verify(await sign(key))
-        .catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(UnavailableError);
-      expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
-    } finally {
-      await server.up();
-    }
+    const token = await sign(key);
+    const error = await server.whileDown(() =>
+      verifier()
+        .verify(token)
+        .catch((caught: unknown) => caught),
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
   });
 
   it('answers 503 within the fetch timeout when the endpoint hangs', async () => {

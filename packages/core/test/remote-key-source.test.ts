@@ -26,10 +26,7 @@ afterAll(() => server.close());
 beforeEach(() => {
   now = START;
   events = [];
-  server.hits.clear();
-  server.mode = 'ok';
-  server.cacheControl = undefined;
-  server.keys = [es.publicJwk, rs.publicJwk];
+  server.reset([es.publicJwk, rs.publicJwk]);
 });
 
 function source(
@@ -169,16 +166,13 @@ describe('unknown kid', () => {
 
 describe('availability', () => {
   it('rejects with UnavailableError (503, Retry-After) when nothing is cached and the endpoint is down', async () => {
-    await server.down();
-    try {
-      const error = await source({ cooldown: 5 })
+    const error = await server.whileDown(() =>
+      source({ cooldown: 5 })
         .getKeys({ alg: 'ES256', kid: 'es' })
-        .catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(UnavailableError);
-      expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
-    } finally {
-      await server.up();
-    }
+        .catch((caught: unknown) => caught),
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
   });
 
   it('rejects within the fetch timeout when the endpoint hangs', async () => {

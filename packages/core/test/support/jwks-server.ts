@@ -31,9 +31,13 @@ export interface JwksServer {
   metadataOverride: Record<string, unknown> | undefined;
   /** Where GET /redirect points (302). */
   redirectTo: string | undefined;
+  /** Back to a healthy endpoint between tests: counts cleared, mode 'ok', no Cache-Control; `keys` published if given. */
+  reset(keys?: JWK[]): void;
   /** Stop listening (connections refused) and drop open connections; `up()` listens again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
+  /** Runs `work` while the endpoint is down, and listens again afterwards whatever the outcome. */
+  whileDown<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -137,8 +141,22 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     cacheControl: undefined,
     metadataOverride: undefined,
     redirectTo: undefined,
+    reset(keys) {
+      hits.clear();
+      state.mode = 'ok';
+      state.cacheControl = undefined;
+      if (keys) state.keys = keys;
+    },
     down: stop,
     up: () => listen(port),
+    async whileDown(work) {
+      await stop();
+      try {
+        return await work();
+      } finally {
+        await listen(port);
+      }
+    },
     close: async () => {
       if (server.listening) await stop();
     },
