@@ -15,6 +15,7 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
+  type ScopeCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -103,7 +104,7 @@ export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): ErrorRequ
   };
 }
 
-function scopeMiddleware(check: (auth: AuthResult | undefined, realm?: string) => void): RequestHandler {
+function scopeMiddleware(check: ScopeCheck): RequestHandler {
   return (req, _res, next) => {
     let failure: unknown;
     try {

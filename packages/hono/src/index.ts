@@ -16,6 +16,7 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
+  type ScopeCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -86,20 +87,12 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
 
 /** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
 export function requireScopes(...scopes: string[]): MiddlewareHandler<OptionalJwtGuardEnv> {
-  const check = createScopeCheck('all', scopes);
-  return async (c, next) => {
-    runCheck(() => check(c.get('auth'), realms.get(c)));
-    await next();
-  };
+  return scopeMiddleware(createScopeCheck('all', scopes));
 }
 
 /** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler<OptionalJwtGuardEnv> {
-  const check = createScopeCheck('any', scopes);
-  return async (c, next) => {
-    runCheck(() => check(c.get('auth'), realms.get(c)));
-    await next();
-  };
+  return scopeMiddleware(createScopeCheck('any', scopes));
 }
 
 /** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
@@ -129,12 +122,15 @@ function pathAndQuery(url: string): string {
   return start < 0 ? '/' : url.slice(start);
 }
 
-function runCheck(check: () => void): void {
-  try {
-    check();
-  } catch (err) {
-    throw toHttpException(err);
-  }
+function scopeMiddleware(check: ScopeCheck): MiddlewareHandler<OptionalJwtGuardEnv> {
+  return async (c, next) => {
+    try {
+      check(c.get('auth'), realms.get(c));
+    } catch (err) {
+      throw toHttpException(err);
+    }
+    await next();
+  };
 }
 
 function toHttpException(err: unknown): unknown {

@@ -15,6 +15,7 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
+  type ScopeCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -65,20 +66,12 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
 
 /** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
 export function requireScopes(...scopes: string[]): Middleware {
-  const check = createScopeCheck('all', scopes);
-  return (ctx, next) => {
-    check(ctx.state.auth, realms.get(ctx));
-    return next();
-  };
+  return scopeMiddleware(createScopeCheck('all', scopes));
 }
 
 /** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
 export function requireAnyScope(...scopes: string[]): Middleware {
-  const check = createScopeCheck('any', scopes);
-  return (ctx, next) => {
-    check(ctx.state.auth, realms.get(ctx));
-    return next();
-  };
+  return scopeMiddleware(createScopeCheck('any', scopes));
 }
 
 /** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
@@ -110,6 +103,13 @@ export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): Middlewar
       ctx.set(response.headers);
       ctx.body = options.body ? options.body(err, response.body) : response.body;
     }
+  };
+}
+
+function scopeMiddleware(check: ScopeCheck): Middleware {
+  return (ctx, next) => {
+    check(ctx.state.auth, realms.get(ctx));
+    return next();
   };
 }
 
