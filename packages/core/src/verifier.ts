@@ -7,7 +7,7 @@
 // regexes, parses each JSON object once, and with `cache.tokens` skips the signature for a token string it
 // has already verified (token-cache.ts).
 import { checkClaims } from './claims.js';
-import { decodeHeader, decodeSegment, splitCompact } from './compact.js';
+import { decodeHeader, decodeSegment, splitCompact, splitSegments } from './compact.js';
 import { InvalidTokenError, UnavailableError, isJwtGuardError, type JwtGuardError } from './errors.js';
 import { checkHeader } from './header-policy.js';
 import type { VerificationKey } from './key-source.js';
@@ -120,8 +120,8 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
     tokens?.delete(token);
   }
 
-  // 1. Size and strict compact syntax, then the two JSON objects.
-  const parts = splitCompact(token, compiled.maxTokenLength);
+  // 1. Size and compact syntax, then the two JSON objects; decoding refuses any non-base64url segment.
+  const parts = splitSegments(token, compiled.maxTokenLength);
   const rawHeader = decodeHeader(parts.header);
   const rawPayload = parseJsonObject(decodeSegment(parts.payload), 'payload');
   const signature = decodeSegment(parts.signature);
