@@ -52,8 +52,7 @@ interface TenantClaims extends JwtPayload {
 const isTenantOne = (payload: TenantClaims): boolean => payload.tenant === 't1';
 
 function guardArgs<R>(scenario: Scenario, getToken: ((req: R) => string | undefined) | undefined) {
-  const guard = { ...scenario.guard, ...(getToken ? { getToken } : {}) };
-  return guard;
+  return { ...scenario.guard, ...(getToken ? { getToken } : {}) };
 }
 
 export const harnesses: Record<string, Harness> = {

@@ -166,7 +166,7 @@ const CASES: Case[] = [
     name: 'not a JWT → 401 invalid_token',
     scenario: 'base',
     request: async () => get('/me', bearer('not-a-jwt')),
-    expect: { status: 401, challenge: INVALID_TOKEN },
+    expect: { status: 401, challenge: INVALID_TOKEN, body: { error: 'invalid_token' } },
   },
   {
     name: 'revoked (denylist) → 401 invalid_token',
@@ -736,6 +736,11 @@ function check(
   // The framework's default handlers render their own bodies (HTML, text); only the library's are compared.
   const rendersJson = scenario !== 'framework' || adapter.startsWith('hono');
   if (expected.body !== undefined && rendersJson) expect(res.body).toMatchObject(expected.body as object);
+  // Where the library renders the error, the body is JSON with exactly the RFC 6750 fields, nothing more.
+  if (res.status >= 400 && scenario !== 'framework' && scenario !== 'custom') {
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ error: expect.any(String), error_description: expect.any(String) });
+  }
 }
 
 /** The credentials a request carries (long enough to be recognisable in an answer). */
