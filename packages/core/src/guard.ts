@@ -77,6 +77,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
     options = { ...(inline as GuardOptions<Req>), ...guardOptions };
   }
   const { optional = false, realm, cookie, getToken } = checkOptions(options);
+  const extractOptions = { cookie }; // built once: a request allocates no options object
 
   return {
     verifier,
@@ -90,7 +91,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
       try {
         const token = getToken
           ? nonEmpty(getToken(request.source))
-          : extractToken(request.headers, { cookie });
+          : extractToken(request.headers, extractOptions);
         if (token === undefined) {
           if (optional) return undefined;
           throw new UnauthorizedError();

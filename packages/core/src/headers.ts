@@ -19,10 +19,12 @@ export function headerValues(headers: HeaderInput, name: string): string[] {
     return value === null ? [] : [value];
   }
   if (Array.isArray(headers)) {
-    // Node's rawHeaders: [name, value, name, value, ...] as received.
+    // Node's rawHeaders: [name, value, name, value, ...] as received. Only names of the right length are
+    // lower-cased, so a request does not copy every header name it carries.
     const values: string[] = [];
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === wanted) values.push(String(headers[i + 1]));
+      const key = String(headers[i]);
+      if (key.length === wanted.length && key.toLowerCase() === wanted) values.push(String(headers[i + 1]));
     }
     return values;
   }
