@@ -4,26 +4,20 @@
 // Redis store instead (concurrent writers to one file would lose updates).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { JWK } from 'jose';
 import {
-  decryptPrivateJwk,
-  encryptPrivateJwk,
+  decryptStoredKey,
+  encryptStoredKey,
   toEncryptionKey,
-  type EncryptedJwk,
+  type EncryptedStoredKey,
   type EncryptionKeyInput,
 } from './key-encryption.js';
-import type { KeyStore, StoredKey } from './key-store.js';
+import type { KeyStore } from './key-store.js';
 
 export interface FileKeyStoreOptions {
   /** Path of the JSON file (created with its directory when missing). */
   path: string;
   /** 32-byte AES-256-GCM key for the private keys; keep it outside the file (env var, secret manager). */
   encryptionKey: EncryptionKeyInput;
-}
-
-/** The on-disk form of a key: everything public in the clear, the private JWK encrypted. */
-export interface EncryptedStoredKey extends Omit<StoredKey, 'privateJwk'> {
-  encryptedPrivateJwk: EncryptedJwk;
 }
 
 interface KeyFile {
@@ -66,22 +60,11 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   }
 
   return {
-    list: () =>
-      exclusive(async () =>
-        (await read()).map(({ encryptedPrivateJwk, ...rest }): StoredKey => ({
-          ...rest,
-          privateJwk: decryptPrivateJwk(encryptedPrivateJwk, rest.kid, key) as JWK,
-        })),
-      ),
+    list: () => exclusive(async () => (await read()).map((record) => decryptStoredKey(record, key))),
     put: (stored) =>
       exclusive(async () => {
-        const { privateJwk, ...rest } = stored;
-        const record: EncryptedStoredKey = {
-          ...rest,
-          encryptedPrivateJwk: encryptPrivateJwk(privateJwk, rest.kid, key),
-        };
         const keys = (await read()).filter((existing) => existing.kid !== stored.kid);
-        keys.push(record);
+        keys.push(encryptStoredKey(stored, key));
         await write(keys);
       }),
     delete: (kid) =>

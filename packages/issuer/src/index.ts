@@ -38,12 +38,15 @@ export type { KeyStatus, RotationInfo } from './signing-keys.js';
 export type { ExternalSigner } from './signer.js';
 export { OAuthError, isOAuthError, type OAuthErrorCode } from './oauth-error.js';
 export type { ClientConfig, GrantType } from './client-auth.js';
-export { createFileKeyStore, type EncryptedStoredKey, type FileKeyStoreOptions } from './file-key-store.js';
+export { createFileKeyStore, type FileKeyStoreOptions } from './file-key-store.js';
 export {
   decryptPrivateJwk,
+  decryptStoredKey,
   encryptPrivateJwk,
+  encryptStoredKey,
   toEncryptionKey,
   type EncryptedJwk,
+  type EncryptedStoredKey,
   type EncryptionKeyInput,
 } from './key-encryption.js';
 export { hashRefreshToken } from './refresh-token.js';

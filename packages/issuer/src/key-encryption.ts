@@ -4,6 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { ConfigurationError } from '@jwtguard/core';
+import type { StoredKey } from './key-store.js';
 
 /** The stored form of an encrypted private JWK. */
 export interface EncryptedJwk {
@@ -12,6 +13,11 @@ export interface EncryptedJwk {
   iv: string;
   tag: string;
   ciphertext: string;
+}
+
+/** A stored key at rest: everything public in the clear, the private JWK encrypted. */
+export interface EncryptedStoredKey extends Omit<StoredKey, 'privateJwk'> {
+  encryptedPrivateJwk: EncryptedJwk;
 }
 
 /** A 32-byte key, given as bytes or as a base64/base64url/hex string of 32 bytes. */
@@ -59,4 +65,16 @@ export function decryptPrivateJwk(encrypted: EncryptedJwk, kid: string, key: Buf
     decipher.final(),
   ]);
   return JSON.parse(plaintext.toString('utf8')) as JWK;
+}
+
+/** The at-rest form of `stored` (what the file and Redis stores write). */
+export function encryptStoredKey(stored: StoredKey, key: Buffer): EncryptedStoredKey {
+  const { privateJwk, ...rest } = stored;
+  return { ...rest, encryptedPrivateJwk: encryptPrivateJwk(privateJwk, rest.kid, key) };
+}
+
+/** The usable form of a record written by `encryptStoredKey`; throws for a wrong key or a tampered record. */
+export function decryptStoredKey(record: EncryptedStoredKey, key: Buffer): StoredKey {
+  const { encryptedPrivateJwk, ...rest } = record;
+  return { ...rest, privateJwk: decryptPrivateJwk(encryptedPrivateJwk, rest.kid, key) };
 }

@@ -3,13 +3,12 @@
 // issuer's AES-256-GCM scheme (the kid is authenticated data): someone who can read Redis sees the public
 // keys and ciphertext, never a private `d`. The encryption key stays with the issuer, outside Redis.
 import {
-  decryptPrivateJwk,
-  encryptPrivateJwk,
+  decryptStoredKey,
+  encryptStoredKey,
   toEncryptionKey,
   type EncryptedStoredKey,
   type EncryptionKeyInput,
   type KeyStore,
-  type StoredKey,
 } from '@jwtguard/issuer';
 import { toMilliseconds } from '@jwtguard/core';
 import type { RedisInput } from './connection.js';
@@ -50,20 +49,14 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): RedisKeyStor
     list: () =>
       bounded('key store list', async () => {
         const records = await client.hgetall(key);
-        return Object.values(records).map((text): StoredKey => {
-          const { encryptedPrivateJwk, ...rest } = JSON.parse(text) as EncryptedStoredKey;
-          return { ...rest, privateJwk: decryptPrivateJwk(encryptedPrivateJwk, rest.kid, encryptionKey) };
-        });
+        return Object.values(records).map((text) =>
+          decryptStoredKey(JSON.parse(text) as EncryptedStoredKey, encryptionKey),
+        );
       }),
 
     put: (stored) =>
       bounded('key store put', async () => {
-        const { privateJwk, ...rest } = stored;
-        const record: EncryptedStoredKey = {
-          ...rest,
-          encryptedPrivateJwk: encryptPrivateJwk(privateJwk, rest.kid, encryptionKey),
-        };
-        await client.hset(key, rest.kid, JSON.stringify(record));
+        await client.hset(key, stored.kid, JSON.stringify(encryptStoredKey(stored, encryptionKey)));
       }),
 
     delete: (kid) =>
