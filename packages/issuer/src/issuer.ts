@@ -314,6 +314,17 @@ export function createIssuer(options: IssuerOptions): Issuer {
     });
   }
 
+  function tokenSet(signed: { token: string; jti: string; exp: number }, scope: string[]): TokenSet {
+    return {
+      accessToken: signed.token,
+      tokenType: 'Bearer',
+      expiresIn: lifetimeSeconds,
+      scope: scope.join(' '),
+      jti: signed.jti,
+      exp: signed.exp,
+    };
+  }
+
   async function denylistAccessTokens(family: RefreshFamily): Promise<number> {
     if (!options.denylist) return 0;
     const now = clock() / 1000;
@@ -340,14 +351,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
       accessTokens: [],
     };
     const signed = await accessToken(family, scope);
-    const set: TokenSet = {
-      accessToken: signed.token,
-      tokenType: 'Bearer',
-      expiresIn: lifetimeSeconds,
-      scope: scope.join(' '),
-      jti: signed.jti,
-      exp: signed.exp,
-    };
+    const set = tokenSet(signed, scope);
     if (input.refreshToken !== false) {
       const refreshToken = newRefreshToken();
       family.accessTokens.push({ jti: signed.jti, exp: signed.exp });
@@ -412,15 +416,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     }
     const scope = requested ?? parseScope(result.family.scope);
     const signed = await accessToken(result.family, scope, jti);
-    return {
-      accessToken: signed.token,
-      tokenType: 'Bearer',
-      expiresIn: lifetimeSeconds,
-      scope: scope.join(' '),
-      refreshToken: nextToken,
-      jti: signed.jti,
-      exp: signed.exp,
-    };
+    return { ...tokenSet(signed, scope), refreshToken: nextToken };
   }
 
   async function verifyOwnJwt(token: string): Promise<Record<string, unknown> | undefined> {
