@@ -12,40 +12,24 @@ import {
   type RedisKeyStoreOptions,
 } from '../src/index.js';
 import { describeKeyStore, storedKey } from '../../../test/contracts/key-store.js';
-import { REDIS_URL, ScratchRedis, dropPrefix, randomPrefix, until } from './support.js';
+import { REDIS_URL, ScratchRedis, redisScratch, until } from './support.js';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'https://api.example.test';
-let admin: Redis;
-const prefixes: string[] = [];
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  admin = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  for (const prefix of prefixes) await dropPrefix(admin, prefix);
-  await admin.quit();
-});
+const scratch = redisScratch();
+const { newPrefix, closeLater } = scratch;
 
 function keyStore(options: Partial<RedisKeyStoreOptions> & { prefix: string }) {
   const made = createRedisKeyStore({ redis: REDIS_URL, encryptionKey: randomBytes(32), ...options });
-  closers.push(() => made.close());
+  closeLater(() => made.close());
   return made;
-}
-
-function newPrefix(): string {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  return prefix;
 }
 
 describe('contract', () => {
   describeKeyStore({
     location: newPrefix,
     open: (prefix, encryptionKey) => keyStore({ prefix, encryptionKey }),
-    raw: async (prefix) => Object.values(await admin.hgetall(`${prefix}signing-keys`)).join('\n'),
+    raw: async (prefix) => Object.values(await scratch.admin.hgetall(`${prefix}signing-keys`)).join('\n'),
   });
 });
 
@@ -56,7 +40,7 @@ describe('storage', () => {
     const [a, b] = [storedKey('a'), storedKey('b')];
     await store.put(a);
     await store.put(b);
-    const raw = await admin.hgetall(`${prefix}signing-keys`);
+    const raw = await scratch.admin.hgetall(`${prefix}signing-keys`);
     expect(Object.keys(raw).sort()).toEqual(['a', 'b']);
     for (const [kid, text] of Object.entries(raw)) {
       const record = JSON.parse(text) as Record<string, unknown>;
@@ -68,10 +52,15 @@ describe('storage', () => {
 
   test('encryptionKey: a record moved to another kid fails to decrypt', async () => {
     const encryptionKey = randomBytes(32);
-    const store = keyStore({ prefix: newPrefix(), encryptionKey });
+    const prefix = newPrefix();
+    const store = keyStore({ prefix, encryptionKey });
     await store.put(storedKey('k2'));
-    const key = `${prefixes.at(-1)}signing-keys`;
-    await admin.hset(key, 'k3', (await admin.hget(key, 'k2'))!.replace('"kid":"k2"', '"kid":"k3"'));
+    const key = `${prefix}signing-keys`;
+    await scratch.admin.hset(
+      key,
+      'k3',
+      (await scratch.admin.hget(key, 'k2'))!.replace('"kid":"k2"', '"kid":"k3"'),
+    );
     await expect(store.list()).rejects.toThrow();
   });
 
@@ -83,16 +72,16 @@ describe('storage', () => {
 
   test('timeout: a stalled Redis fails the call after the bound instead of hanging', async () => {
     const server = await ScratchRedis.start();
-    closers.push(() => server.stop());
+    closeLater(() => server.stop());
     const store = createRedisKeyStore({
       redis: server.url,
       encryptionKey: randomBytes(32),
       timeout: '100ms',
     });
-    closers.push(() => store.close());
+    closeLater(() => store.close());
     expect(await store.list()).toEqual([]);
     const sleeper = new Redis(server.url);
-    closers.push(() => sleeper.quit());
+    closeLater(() => sleeper.quit());
     const sleeping = sleeper.call('DEBUG', 'SLEEP', '1');
     await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(store.list()).rejects.toThrow(/within 100 ms/);
@@ -119,11 +108,11 @@ describe('an issuer on Redis', () => {
       createRedisDenylist({ redis: REDIS_URL, prefix }),
       createRedisDenylist({ redis: REDIS_URL, prefix }),
     ];
-    for (const denylist of denylists) closers.push(() => denylist.close());
+    for (const denylist of denylists) closeLater(() => denylist.close());
     await Promise.all(denylists.map((denylist) => denylist.ready()));
     const instance = (i: number) => {
       const refreshTokenStore = createRedisRefreshTokenStore({ redis: REDIS_URL, prefix });
-      closers.push(() => refreshTokenStore.close());
+      closeLater(() => refreshTokenStore.close());
       return createIssuer({
         issuer: ISS,
         audience: AUD,

@@ -12,31 +12,15 @@ import {
   login,
 } from '../../../test/contracts/refresh-token-store.js';
 import { createRedisRefreshTokenStore, type RedisRefreshTokenStore } from '../src/index.js';
-import { REDIS_URL, ScratchRedis, dropPrefix, randomPrefix } from './support.js';
+import { REDIS_URL, ScratchRedis, redisScratch } from './support.js';
 
-let admin: Redis;
-const prefixes: string[] = [];
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  admin = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  for (const prefix of prefixes) await dropPrefix(admin, prefix);
-  await admin.quit();
-});
+const scratch = redisScratch();
+const { newPrefix, closeLater } = scratch;
 
 function store(prefix: string): RedisRefreshTokenStore {
   const made = createRedisRefreshTokenStore({ redis: REDIS_URL, prefix });
-  closers.push(() => made.close());
+  closeLater(() => made.close());
   return made;
-}
-
-function newPrefix(): string {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  return prefix;
 }
 
 /** An issuer on an injected clock with a Redis store under a fresh prefix. */
@@ -47,17 +31,17 @@ function fixture(extra: Partial<IssuerOptions> = {}) {
 
 /** Every key under the prefix with its type, TTL and contents as text. */
 async function dump(prefix: string): Promise<Array<{ key: string; ttl: number; text: string }>> {
-  const [, keys] = await admin.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+  const [, keys] = await scratch.admin.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000);
   return Promise.all(
     keys.map(async (key) => {
-      const type = await admin.type(key);
+      const type = await scratch.admin.type(key);
       const value =
         type === 'hash'
-          ? await admin.hgetall(key)
+          ? await scratch.admin.hgetall(key)
           : type === 'zset'
-            ? await admin.zrange(key, '0', '-1', 'WITHSCORES')
-            : await admin.get(key);
-      return { key, ttl: await admin.pttl(key), text: `${key} ${JSON.stringify(value)}` };
+            ? await scratch.admin.zrange(key, '0', '-1', 'WITHSCORES')
+            : await scratch.admin.get(key);
+      return { key, ttl: await scratch.admin.pttl(key), text: `${key} ${JSON.stringify(value)}` };
     }),
   );
 }
@@ -107,8 +91,7 @@ describe('Redis specifics', () => {
   });
 
   test('the same race at the store level: 20 parallel rotate calls, one "rotated"', async () => {
-    const prefix = randomPrefix();
-    prefixes.push(prefix);
+    const prefix = newPrefix();
     const stores = [store(prefix), store(prefix), store(prefix), store(prefix)];
     const now = Date.now();
     await stores[0]!.create(
@@ -161,14 +144,13 @@ describe('options', () => {
     await login(issuer);
     const keys = await dump(prefix);
     expect(keys.length).toBeGreaterThanOrEqual(4);
-    const [, elsewhere] = await admin.scan('0', 'MATCH', `*${prefix.slice(-13)}*`, 'COUNT', 10_000);
+    const [, elsewhere] = await scratch.admin.scan('0', 'MATCH', `*${prefix.slice(-13)}*`, 'COUNT', 10_000);
     expect(elsewhere.every((key) => key.startsWith(prefix))).toBe(true);
   });
 
   test('redis: a client passed in is used and left open by close()', async () => {
     const client = new Redis(REDIS_URL);
-    const prefix = randomPrefix();
-    prefixes.push(prefix);
+    const prefix = newPrefix();
     const own = createRedisRefreshTokenStore({ redis: client, prefix });
     expect(await own.find('x')).toBeUndefined();
     await own.close();
@@ -178,12 +160,12 @@ describe('options', () => {
 
   test('timeout: a stalled Redis fails the call after the bound instead of hanging', async () => {
     const server = await ScratchRedis.start();
-    closers.push(() => server.stop());
+    closeLater(() => server.stop());
     const slow = createRedisRefreshTokenStore({ redis: server.url, timeout: '100ms' });
-    closers.push(() => slow.close());
+    closeLater(() => slow.close());
     expect(await slow.find('warm-up')).toBeUndefined();
     const sleeper = new Redis(server.url);
-    closers.push(() => sleeper.quit());
+    closeLater(() => sleeper.quit());
     const sleeping = sleeper.call('DEBUG', 'SLEEP', '1');
     await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(slow.find('x')).rejects.toThrow(/within 100 ms/);

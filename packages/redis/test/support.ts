@@ -45,6 +45,36 @@ export async function until(
   }
 }
 
+/**
+ * What a test file on the real Redis needs, registered as jest hooks: an admin connection, fresh key prefixes
+ * whose keys are dropped after the file, and resources closed after the file (last opened first).
+ */
+export function redisScratch() {
+  const prefixes: string[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+  const scratch = {
+    /** Connected in beforeAll. */
+    admin: undefined as unknown as Redis,
+    newPrefix(): string {
+      const prefix = randomPrefix();
+      prefixes.push(prefix);
+      return prefix;
+    },
+    closeLater(close: () => Promise<unknown>): void {
+      closers.push(close);
+    },
+  };
+  beforeAll(() => {
+    scratch.admin = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    for (const prefix of prefixes) await dropPrefix(scratch.admin, prefix);
+    await scratch.admin.quit();
+  });
+  return scratch;
+}
+
 /** Deletes every key under `prefix` (SCAN over our own prefix only). */
 export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
