@@ -3,6 +3,7 @@
 import { importJWK, type JWK } from 'jose';
 import { MIN_RSA_MODULUS_BITS, algorithmSpec, curveMatches, type KeyType } from './algorithms.js';
 import type { VerificationKey } from './key-source.js';
+import { keyFits, withMemoisedImports } from './verification-key.js';
 
 /** Why a JWK was not accepted; `undefined` means it is usable for verification. */
 export function jwkRejectionReason(jwk: JWK): string | undefined {
@@ -42,28 +43,14 @@ function rsaModulusBits(n: string): number {
 export function verificationKeyFromJwk(jwk: JWK): VerificationKey {
   const kty = jwk.kty as KeyType;
   const publicJwk = publicMembers(jwk);
-  const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
-  return {
+  return withMemoisedImports({
     kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
     kty,
     alg: typeof jwk.alg === 'string' ? jwk.alg : undefined,
     jwk: publicJwk,
-    supports(alg) {
-      if (jwk.alg !== undefined && jwk.alg !== alg) return false;
-      const spec = algorithmSpec(alg);
-      return spec !== undefined && spec.kty === kty && curveMatches(spec, jwk.crv);
-    },
-    importFor(alg) {
-      let key = imported.get(alg);
-      if (!key) {
-        key = importJWK({ ...publicJwk, alg } as JWK, alg);
-        // A failed import must not be memoised: the next request retries.
-        key.catch(() => imported.delete(alg));
-        imported.set(alg, key);
-      }
-      return key;
-    },
-  };
+    supports: (alg) => keyFits(alg, kty, jwk.crv, jwk.alg as string | undefined),
+    importKey: (alg) => importJWK({ ...publicJwk, alg } as JWK, alg),
+  });
 }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;

@@ -6,11 +6,12 @@
 // string is an HMAC secret taken as its UTF-8 bytes (as jsonwebtoken and express-jwt do). Encode binary
 // secrets as a Uint8Array instead of a base64 string, or the secret is the base64 text itself.
 import type { JWK } from 'jose';
-import { ALGORITHMS, MIN_RSA_MODULUS_BITS, algorithmSpec, curveMatches, type KeyType } from './algorithms.js';
+import { ALGORITHMS, MIN_RSA_MODULUS_BITS, algorithmSpec, type KeyType } from './algorithms.js';
 import { ConfigurationError } from './errors.js';
 import { jwkRejectionReason, verificationKeyFromJwk } from './jwk-key.js';
 import type { KeySource, VerificationKey } from './key-source.js';
 import { readPemPublicKey } from './spki.js';
+import { keyFits, withMemoisedImports } from './verification-key.js';
 import type { JwtHeader, KeyInput, KeyObjectLike } from './types.js';
 import { cryptoKeyFits, importParams } from './web-crypto-algorithms.js';
 
@@ -117,7 +118,7 @@ function secretKey(bytes: Uint8Array, where: string, kid?: string, alg?: string)
     );
   }
   const secret: Uint8Array<ArrayBuffer> = Uint8Array.from(bytes);
-  return memoised({
+  return withMemoisedImports({
     kid,
     kty: 'oct',
     alg,
@@ -141,12 +142,12 @@ function pemKey(pem: string, where: string, kid?: string, alg?: string): Verific
   if (info.kty === 'RSA') checkRsa(info.modulusBits ?? 0, where, info.standardExponent !== false);
   const { der, kty, crv } = info;
   checkBoundAlg(alg, kty, crv, where);
-  return memoised({
+  return withMemoisedImports({
     kid,
     kty,
     alg,
     jwk: undefined,
-    supports: (candidate) => fits(candidate, kty, crv, alg),
+    supports: (candidate) => keyFits(candidate, kty, crv, alg),
     importKey: (candidate) =>
       crypto.subtle.importKey('spki', der, importParams(candidate, crv), false, ['verify']),
   });
@@ -237,35 +238,9 @@ function checkRsa(bits: number, where: string, standardExponent: boolean): void 
 }
 
 function checkBoundAlg(alg: string | undefined, kty: KeyType, crv: string | undefined, where: string): void {
-  if (alg !== undefined && !fits(alg, kty, crv, undefined)) {
+  if (alg !== undefined && !keyFits(alg, kty, crv, undefined)) {
     throw new ConfigurationError(`${where}: a ${kty}${crv ? ` ${crv}` : ''} key cannot verify ${alg}`);
   }
-}
-
-function fits(candidate: string, kty: KeyType, crv: string | undefined, bound: string | undefined): boolean {
-  if (bound !== undefined && bound !== candidate) return false;
-  const spec = algorithmSpec(candidate);
-  return spec !== undefined && spec.kty === kty && curveMatches(spec, crv);
-}
-
-function memoised(
-  key: Omit<VerificationKey, 'importFor'> & { importKey(alg: string): Promise<CryptoKey> },
-): VerificationKey {
-  const imported = new Map<string, Promise<CryptoKey>>();
-  const { importKey, ...rest } = key;
-  return {
-    ...rest,
-    importFor(alg) {
-      let promise = imported.get(alg);
-      if (!promise) {
-        promise = importKey(alg);
-        // A failed import is not remembered: the next request retries.
-        promise.catch(() => imported.delete(alg));
-        imported.set(alg, promise);
-      }
-      return promise;
-    },
-  };
 }
 
 function base64urlBytes(value: string): Uint8Array {
