@@ -204,3 +204,32 @@ test('both sides encode a signing input to the same bytes', () => {
   expect(Uint8Array.from(nodePath.encodeAscii(input))).toEqual(expected);
   expect(Uint8Array.from(webPath.encodeAscii(input))).toEqual(expected);
 });
+
+test('node:crypto side: a key is converted once per algorithm, then verified synchronously', async () => {
+  const { privateKey, publicKey } = await crypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  let imports = 0;
+  const key = {
+    kid: undefined,
+    kty: 'EC' as const,
+    alg: 'ES256',
+    jwk: undefined,
+    supports: (alg: string) => alg === 'ES256',
+    importFor: async () => {
+      imports++;
+      return publicKey;
+    },
+  };
+  const input = new TextEncoder().encode('header.payload');
+  const signature = new Uint8Array(
+    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, input),
+  );
+  expect(await nodePath.verifySignature(key, 'ES256', input, signature)).toBe(true);
+  // Every later call answers a boolean, not a promise: no import, no microtask.
+  expect(nodePath.verifySignature(key, 'ES256', input, signature)).toBe(true);
+  expect(nodePath.verifySignature(key, 'ES256', input, new Uint8Array(64))).toBe(false);
+  expect(imports).toBe(1);
+});
