@@ -1,6 +1,4 @@
 // Express-specific behaviour; the behaviour shared by all adapters is in test/conformance.
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import {
@@ -16,28 +14,16 @@ import {
   type KeyInput,
 } from '@jwtguard/express';
 import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
+import { loopbackServers } from '../../../test/support/loopback-servers.js';
 
 let auth: TestAuthServer;
-const servers: Server[] = [];
+const listen = loopbackServers();
 
 beforeAll(async () => {
   auth = await startAuthServer();
 });
 
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await auth.close();
-});
-
-async function listen(app: express.Express): Promise<Server> {
-  const server = createServer(app).listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return server;
-}
+afterAll(() => auth.close());
 
 const options = () => ({ issuer: auth.issuer, audience: AUDIENCE, keys: auth.jwks as KeyInput });
 

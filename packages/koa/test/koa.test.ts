@@ -1,6 +1,4 @@
 // Koa-specific behaviour; the behaviour shared by all adapters is in test/conformance.
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import request from 'supertest';
 import {
@@ -13,28 +11,20 @@ import {
   type KeyInput,
 } from '@jwtguard/koa';
 import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
+import { loopbackServers } from '../../../test/support/loopback-servers.js';
 
 let auth: TestAuthServer;
-const servers: Server[] = [];
+const serve = loopbackServers();
 
 beforeAll(async () => {
   auth = await startAuthServer();
 });
 
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await auth.close();
-});
+afterAll(() => auth.close());
 
-async function listen(app: Koa): Promise<Server> {
+function listen(app: Koa) {
   app.silent = true;
-  const server = createServer(app.callback()).listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return server;
+  return serve(app.callback());
 }
 
 const options = () => ({ issuer: auth.issuer, audience: AUDIENCE, keys: auth.jwks as KeyInput });
