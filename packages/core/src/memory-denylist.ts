@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { decodeSegment, splitCompact } from './compact.js';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
-import { isBeforeCutoff, jtiRevocationId, revocationId } from './revocation.js';
+import { isBeforeCutoff, jtiRevocationId, revocationId, type RevocationId } from './revocation.js';
 import { parseJsonObject } from './safe-json.js';
 import type { AuthResult, Denylist } from './types.js';
 
@@ -32,7 +32,8 @@ export interface MemoryDenylist extends Denylist {
   revokeToken(token: AuthResult | string): Promise<void>;
   /** Revoke every token of `sub` issued before `before` (seconds; default now): "log out everywhere". */
   revokeSubject(entry: { iss: string; sub: string; before?: number }): void;
-  isRevoked(result: AuthResult): Promise<boolean>;
+  /** Synchronous for a token with a `jti` (no promise, no timer in the verifier); a Promise when it is hashed. */
+  isRevoked(result: AuthResult): boolean | Promise<boolean>;
   /** Current number of live entries. */
   readonly size: number;
 }
@@ -99,6 +100,10 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
     return `t\n${iss}\n${id}`;
   }
 
+  function tokenRevoked(id: RevocationId): boolean {
+    return live(tokenKey(id.iss, id.id)) !== undefined || live(tokenKey(ANY_ISSUER, id.id)) !== undefined;
+  }
+
   return {
     revoke({ iss, jti, exp }) {
       if (typeof jti !== 'string' || jti === '')
@@ -125,14 +130,15 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
       const effective = current !== undefined && current > cutoff ? current : cutoff;
       store(key, effective, effective * 1000 + maxTokenLifetime + tolerance);
     },
-    async isRevoked(result) {
+    isRevoked(result) {
       const sub = result.payload.sub;
       if (typeof sub === 'string') {
         const cutoff = live(`s\n${result.issuer}\n${sub}`)?.cutoff;
         if (cutoff !== undefined && isBeforeCutoff(result.payload.iat, cutoff)) return true;
       }
-      const id = await revocationId(result);
-      return live(tokenKey(id.iss, id.id)) !== undefined || live(tokenKey(ANY_ISSUER, id.id)) !== undefined;
+      const jti = result.payload.jti;
+      if (typeof jti === 'string' && jti !== '') return tokenRevoked(jtiRevocationId(result.issuer, jti));
+      return revocationId(result).then(tokenRevoked);
     },
     get size() {
       purgeExpired();

@@ -38,6 +38,23 @@ describe('createMemoryDenylist', () => {
     await expect(verifier.verify(b)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
   });
 
+  test('a token with a jti is answered synchronously (no promise for the verifier to race), without one by a Promise', async () => {
+    const denylist = createMemoryDenylist({ clock });
+    denylist.revoke({ iss: ISSUER, jti: 'gone', exp: NOW + 600 });
+    const result = (payload: AuthResult['payload']): AuthResult => ({
+      token: 'x.y.z',
+      issuer: ISSUER,
+      payload,
+      header: { alg: 'ES256' },
+      scopes: [],
+    });
+    expect(denylist.isRevoked(result({ jti: 'gone' }))).toBe(true);
+    expect(denylist.isRevoked(result({ jti: 'kept' }))).toBe(false);
+    const hashed = denylist.isRevoked(result({}));
+    expect(hashed).toBeInstanceOf(Promise);
+    await expect(hashed).resolves.toBe(false);
+  });
+
   test('revokeToken: by jti, or by hash for a token without jti (only that token)', async () => {
     const denylist = createMemoryDenylist({ clock });
     const verifier = verifierWith(denylist);
