@@ -1,4 +1,5 @@
 // What every results table states: machine, Node version, package versions and the exact command.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +26,20 @@ export function machine() {
   return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`;
 }
 
+/** The commit measured (with "+ local changes" when the tree differs from it). */
+export function revision() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', 'packages') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + local changes in packages/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function environmentLines(command, packages) {
   return [
+    `- code: commit ${revision()}`,
     `- machine: ${machine()}`,
     `- Node ${process.version}`,
     `- packages: ${packages.map((name) => `${name} ${versionOf(name)}`).join(', ')}`,
