@@ -22,6 +22,16 @@ describe('getScopes', () => {
     // Inherited names are not claims.
     expect(getScopes({}, 'toString')).toEqual([]);
   });
+
+  test('duplicates are dropped in order of first appearance, for short and long claims alike', () => {
+    expect(getScopes({ scope: 'a b a c b' })).toEqual(['a', 'b', 'c']);
+    const many = Array.from({ length: 40 }, (_, index) => `s${index}`);
+    expect(getScopes({ scope: many.join(' ') })).toEqual(many);
+    expect(getScopes({ scope: [...many, 's3', 's0'].join(' '), scp: ['s39', 'extra'] })).toEqual([
+      ...many,
+      'extra',
+    ]);
+  });
 });
 
 describe('hasAllScopes / hasAnyScope', () => {
