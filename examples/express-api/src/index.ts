@@ -9,7 +9,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/express';
-import { createItemStore, parseNewItem } from './items.js';
+import { createItemStore, parseNewItem } from '@jwtguard-example/items';
 
 /** Builds the sample API. Pass verifier options (one verifier is built here) or a shared Verifier. */
 export function createApp(guard: VerifierOptions | Verifier): Express {

@@ -10,7 +10,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/koa';
-import { createItemStore, parseNewItem } from './items.js';
+import { createItemStore, parseNewItem } from '@jwtguard-example/items';
 
 /** Builds the sample API. Pass verifier options (one verifier is built here) or a shared Verifier. */
 export function createApp(guard: VerifierOptions | Verifier): Koa {

@@ -1,4 +1,5 @@
-// The sample's in-memory resource. Each app instance owns its own store.
+// The sample APIs' in-memory resource, shared by the Express, Koa and Hono samples so they differ only in
+// how they use jwtguard. Each app instance owns its own store.
 
 export interface Item {
   id: number;
