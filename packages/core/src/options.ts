@@ -8,7 +8,7 @@ import { isAcceptableJwksUri } from './discovery.js';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import { normaliseMediaType, type HeaderPolicy } from './header-policy.js';
-import type { KeySource } from './key-source.js';
+import type { KeySource, VerificationKey } from './key-source.js';
 import { createRefetchBudget, type RefetchBudget } from './refetch-budget.js';
 import { createRemoteKeySource } from './remote-key-source.js';
 import { DEFAULT_SCOPE_CLAIMS } from './scopes.js';
@@ -18,6 +18,7 @@ import type {
   DenylistHook,
   IssuerConfig,
   JwtGuardEvent,
+  JwtHeader,
   KeyInput,
   RequestContext,
   VerifierOptions,
@@ -26,6 +27,11 @@ import type {
 export interface CompiledIssuer {
   issuer: string;
   keySource: KeySource;
+  /**
+   * The key source's candidates for a header: an array straight away from static keys, a promise only from
+   * a remote source, so a verifier with configured keys awaits nothing before the signature check.
+   */
+  keysFor: (header: JwtHeader) => readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   header: HeaderPolicy;
   claims: ClaimsPolicy;
 }
@@ -130,12 +136,14 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
       config.algorithms !== undefined ? algorithmList(config.algorithms, 'algorithms') : topAlgorithms;
 
     let keySource: KeySource;
+    let keysFor: CompiledIssuer['keysFor'];
     let algorithms: readonly string[];
     if (keys !== undefined) {
       const source = ownKeys
         ? createStaticKeySource(keys as KeyInput | KeyInput[])
         : (sharedStatic ??= createStaticKeySource(keys as KeyInput | KeyInput[]));
       keySource = source;
+      keysFor = source.keysFor;
       algorithms = requested ?? source.algorithms;
       if (!algorithms.some((alg) => source.algorithms.includes(alg))) {
         throw new ConfigurationError(
@@ -167,11 +175,14 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
         budget: sharedBudget(),
         onEvent: emit,
       });
+      const remote = keySource;
+      keysFor = (header) => remote.getKeys(header);
       algorithms = requested ?? ASYMMETRIC_ALGORITHMS;
     }
     issuers.set(config.issuer, {
       issuer: config.issuer,
       keySource,
+      keysFor,
       header: { algorithms: new Set(algorithms), typ },
       claims: { issuer: config.issuer, audiences, requireExp, clockTolerance, maxTokenAge, requiredClaims },
     });

@@ -19,6 +19,8 @@ export interface StaticKeySource extends KeySource {
   readonly keys: readonly VerificationKey[];
   /** Every algorithm at least one configured key can verify. */
   readonly algorithms: readonly string[];
+  /** `getKeys` without the promise: the candidates are computed at construction, so nothing is awaited. */
+  keysFor(header: JwtHeader): readonly VerificationKey[];
 }
 
 /**
@@ -35,11 +37,19 @@ export function createStaticKeySource(input: KeyInput | readonly KeyInput[]): St
   const keys = inputs.flatMap((item, index) => toVerificationKeys(item, `keys[${index}]`));
   if (keys.length === 0) throw new ConfigurationError('keys: no signature verification key was found');
   const algorithms = Object.keys(ALGORITHMS).filter((alg) => keys.some((key) => key.supports(alg)));
+  const table = candidateTable(keys, algorithms);
+  const keysFor = (header: JwtHeader): readonly VerificationKey[] => {
+    const forAlg = table.get(header.alg);
+    if (forAlg === undefined) return NO_KEYS;
+    if (header.kid === undefined) return forAlg.usable;
+    return forAlg.byKid.get(header.kid) ?? forAlg.unnamed;
+  };
   return {
     keys,
     algorithms,
+    keysFor,
     async getKeys(header: JwtHeader) {
-      return candidates(keys, header);
+      return keysFor(header);
     },
     async warmUp() {
       // Import eagerly so the first request does not pay for it; a failed import surfaces here.
@@ -50,15 +60,45 @@ export function createStaticKeySource(input: KeyInput | readonly KeyInput[]): St
   };
 }
 
+const NO_KEYS: readonly VerificationKey[] = Object.freeze([]);
+
+/** The candidates for one algorithm, every list frozen as it is handed to every request. */
+interface AlgorithmCandidates {
+  /** Keys able to verify the algorithm: the answer for a header without `kid`. */
+  usable: readonly VerificationKey[];
+  /** Those that carry a `kid`, by kid. */
+  byKid: ReadonlyMap<string, readonly VerificationKey[]>;
+  /** Those without a `kid`: the answer for a `kid` no key carries. */
+  unnamed: readonly VerificationKey[];
+}
+
 /**
- * Keys to try for a header: those whose `kid` matches when any does, otherwise those without a `kid` (a
- * configured secret or PEM carries none, yet tokens often name one). Only keys able to verify `alg`.
+ * Keys to try for a header, per algorithm: those whose `kid` matches when any does, otherwise those without
+ * a `kid` (a configured secret or PEM carries none, yet tokens often name one). Only keys able to verify
+ * `alg`. Computed once, as the keys never change: a request does a lookup, not two filters.
  */
-function candidates(keys: readonly VerificationKey[], header: JwtHeader): VerificationKey[] {
-  const usable = keys.filter((key) => key.supports(header.alg));
-  if (header.kid === undefined) return usable;
-  const named = usable.filter((key) => key.kid === header.kid);
-  return named.length > 0 ? named : usable.filter((key) => key.kid === undefined);
+function candidateTable(
+  keys: readonly VerificationKey[],
+  algorithms: readonly string[],
+): ReadonlyMap<string, AlgorithmCandidates> {
+  const table = new Map<string, AlgorithmCandidates>();
+  for (const alg of algorithms) {
+    const usable = keys.filter((key) => key.supports(alg));
+    const byKid = new Map<string, VerificationKey[]>();
+    for (const key of usable) {
+      if (key.kid === undefined) continue;
+      const named = byKid.get(key.kid);
+      if (named) named.push(key);
+      else byKid.set(key.kid, [key]);
+    }
+    for (const named of byKid.values()) Object.freeze(named);
+    table.set(alg, {
+      usable: Object.freeze(usable),
+      byKid,
+      unnamed: Object.freeze(usable.filter((key) => key.kid === undefined)),
+    });
+  }
+  return table;
 }
 
 function toVerificationKeys(input: KeyInput, where: string, kid?: string, alg?: string): VerificationKey[] {

@@ -113,8 +113,12 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
   const hit = tokens?.get(token);
   if (hit !== undefined) {
     const entry = compiled.issuers.get(hit.issuer);
-    if (entry !== undefined && (await entry.keySource.getKeys(hit.header)).includes(hit.key)) {
-      return accept(pipeline, token, context, entry, hit.header, hit.payload, true);
+    if (entry !== undefined) {
+      // Static keys answer synchronously: a cache hit awaits nothing until `validate` or the denylist.
+      const found = entry.keysFor(hit.header);
+      const keys = Array.isArray(found) ? found : await found;
+      if (keys.includes(hit.key))
+        return accept(pipeline, token, context, entry, hit.header, hit.payload, true);
     }
     // The key left the key set (rotation, revocation of a key): verify from scratch, which will refuse.
     tokens?.delete(token);
@@ -194,7 +198,8 @@ async function checkSignature(
   signingInput: Uint8Array,
   signature: Uint8Array,
 ): Promise<VerificationKey> {
-  const keys = await entry.keySource.getKeys(header);
+  const found = entry.keysFor(header);
+  const keys = Array.isArray(found) ? found : await found;
   let candidates = 0;
   for (const key of keys) {
     if (!key.supports(header.alg)) continue;

@@ -155,6 +155,29 @@ describe('certificates and key forms', () => {
     expect((await renamed.getKeys({ alg: 'ES256', kid: 'named' })).map((k) => k.kid)).toEqual(['named']);
   });
 
+  test('keysFor answers without a promise, the same candidates as getKeys, in lists a caller cannot change', async () => {
+    const a = await makeKey('ES256', 'a');
+    const twin = await makeKey('ES256', 'a');
+    const plain = await makeKey('ES256');
+    const source = createStaticKeySource([a.jwk, twin.jwk, { key: plain.pem as string }]);
+    for (const header of [
+      { alg: 'ES256', kid: 'a' },
+      { alg: 'ES256', kid: 'zzz' },
+      { alg: 'ES256', kid: '__proto__' },
+      { alg: 'ES256' },
+      { alg: 'RS256' },
+      { alg: 'none' },
+    ]) {
+      const found = source.keysFor(header);
+      expect(Array.isArray(found)).toBe(true);
+      expect(found).toEqual(await source.getKeys(header));
+      expect(Object.isFrozen(found)).toBe(true);
+    }
+    // Two keys sharing a kid are both candidates (a duplicate kid must not refuse a good token).
+    expect(source.keysFor({ alg: 'ES256', kid: 'a' })).toHaveLength(2);
+    expect(source.keysFor({ alg: 'ES256', kid: '__proto__' }).map((k) => k.kid)).toEqual([undefined]);
+  });
+
   test('EdDSA JWK exported by jose verifies', async () => {
     const { publicKey } = await generateKeyPair('EdDSA', { extractable: true });
     const source = createStaticKeySource(await exportJWK(publicKey));
