@@ -175,13 +175,40 @@ test('max bounds the entries (least recently used evicted first)', async () => {
 
 test('mutating a result cannot change what a later hit returns', async () => {
   const guard = verifier();
-  const token = await signToken(key, claims({ scope: 'read', sub: 'alice' }));
+  const token = await signToken(key, claims({ scope: 'read', sub: 'alice', amr: ['pwd'] }));
   const first = await guard.verify(token);
   (first.payload as Record<string, unknown>).sub = 'admin';
+  // Nested claim values are shared between results, so they are frozen.
+  expect(() => (first.payload.amr as string[]).push('otp')).toThrow(TypeError);
   first.scopes.push('write');
   const second = await guard.verify(token);
   expect(second.payload.sub).toBe('alice');
+  expect(second.payload.amr).toEqual(['pwd']);
   expect(second.scopes).toEqual(['read']);
+  second.scopes.push('admin');
+  const third = await guard.verify(token);
+  expect(third.scopes).toEqual(['read']);
+  expect(third.scopes).not.toBe(second.scopes);
+  expect(cachedFlags()).toEqual([false, true, true]);
+});
+
+test('scopes changed by validate on the first verification are not what a hit returns', async () => {
+  const guard = verifier({
+    validate: (result) => {
+      result.scopes.push('write');
+    },
+  });
+  const token = await signToken(key, claims({ scope: 'read' }));
+  expect((await guard.verify(token)).scopes).toEqual(['read', 'write']);
+  expect((await guard.verify(token)).scopes).toEqual(['read', 'write']);
+  expect(cachedFlags()).toEqual([false, true]);
+});
+
+test('a hit returns the scopes of the configured scopeClaim', async () => {
+  const guard = verifier({ scopeClaim: 'permissions' });
+  const token = await signToken(key, claims({ scope: 'read', permissions: ['items:write'] }));
+  await guard.verify(token);
+  expect((await guard.verify(token)).scopes).toEqual(['items:write']);
   expect(cachedFlags()).toEqual([false, true]);
 });
 
