@@ -54,11 +54,21 @@ export class UnauthorizedError extends JwtGuardError {
   }
 }
 
+/**
+ * Error.stackTraceLimit while a client error is constructed. Bad tokens and requests are the client's fault
+ * and come in floods (an unknown-kid storm, a scanner): a stack names only jwtguard's own frames, yet
+ * capturing it was ~18% of a rejection. Errors that point at the server (503, configuration) keep theirs.
+ */
+const CLIENT_ERROR_STACK_LIMIT = 0;
+
 /** 400 `invalid_request`: malformed Authorization, two tokens, two methods. */
 export class InvalidRequestError extends JwtGuardError {
   readonly status = 400;
   constructor(code: string, description: string, options?: ErrorOptions) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = CLIENT_ERROR_STACK_LIMIT;
     super(code, description, 'invalid_request', options);
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -68,7 +78,10 @@ export class InvalidTokenError extends JwtGuardError {
   /** The claim at fault, where one is (`exp`, `aud`, ...). */
   readonly claim: string | undefined;
   constructor(code: string, description: string, options?: ErrorOptions & { claim?: string }) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = CLIENT_ERROR_STACK_LIMIT;
     super(code, description, 'invalid_token', options);
+    Error.stackTraceLimit = limit;
     this.claim = options?.claim;
   }
 }
