@@ -204,6 +204,22 @@ test('scopes changed by validate on the first verification are not what a hit re
   expect(cachedFlags()).toEqual([false, true]);
 });
 
+test('cached tokens share scope lists only when the lists are equal', async () => {
+  const guard = verifier();
+  const tokens = await Promise.all([
+    signToken(key, claims({ scope: 'a b' })),
+    signToken(key, claims({ scp: ['a b'] })),
+    signToken(key, claims({ scope: 'a b', sub: 'other' })),
+    signToken(key, claims({ scope: 'b a' })),
+  ]);
+  const expected = [['a', 'b'], ['a b'], ['a', 'b'], ['b', 'a']];
+  for (const token of tokens) await guard.verify(token);
+  for (const [index, token] of tokens.entries()) {
+    expect((await guard.verify(token)).scopes).toEqual(expected[index]);
+  }
+  expect(cachedFlags()).toEqual([false, false, false, false, true, true, true, true]);
+});
+
 test('a hit returns the scopes of the configured scopeClaim', async () => {
   const guard = verifier({ scopeClaim: 'permissions' });
   const token = await signToken(key, claims({ scope: 'read', permissions: ['items:write'] }));
