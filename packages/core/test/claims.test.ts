@@ -91,6 +91,25 @@ describe('checkClaims', () => {
     expect(check({ aud: 'x' }, { audiences })).toThrow(expect.objectContaining({ claim: 'aud' }));
   });
 
+  test('aud: a string or a non-empty array of strings; a bad shape is invalid even next to our audience', () => {
+    const invalid = expect.objectContaining({ claim: 'aud', description: 'Token audience is invalid' });
+    const refused = expect.objectContaining({ claim: 'aud', description: 'Token audience is not accepted' });
+    expect(check({ aud: [AUDIENCE] })).not.toThrow();
+    expect(check({ aud: [] })).toThrow(invalid);
+    expect(check({ aud: 5 })).toThrow(invalid);
+    expect(check({ aud: undefined })).toThrow(invalid);
+    expect(check({ aud: [AUDIENCE, 5] })).toThrow(invalid);
+    expect(check({ aud: [5, AUDIENCE] })).toThrow(invalid);
+    expect(check({ aud: ['x', 'y'] })).toThrow(refused);
+    expect(check({ aud: '' })).toThrow(refused);
+  });
+
+  test('sub and jti: strings when present', () => {
+    expect(check({ sub: 'alice', jti: 'id-1' })).not.toThrow();
+    expect(check({ sub: 5 })).toThrow(expect.objectContaining({ claim: 'sub' }));
+    expect(check({ jti: ['id'] })).toThrow(expect.objectContaining({ claim: 'jti' }));
+  });
+
   test('iss: exact match only', () => {
     expect(check({ iss: `${ISSUER}x` })).toThrow(expect.objectContaining({ claim: 'iss' }));
   });
