@@ -3,7 +3,7 @@
 // segments) would give one signature several spellings, or let a JWE reach code that expects a JWS.
 import { decodeBase64Url } from '#crypto-runtime';
 import { InvalidTokenError } from './errors.js';
-import { deepFreeze, parseJsonObject } from './safe-json.js';
+import { freezeMembers, parseJsonObject } from './safe-json.js';
 
 export interface CompactParts {
   header: string;
@@ -88,15 +88,16 @@ const HEADER_MEMO_SEGMENT_LENGTH = 512;
 
 /**
  * The protected header of a compact JWS, decoded and parsed (strictly, as decodeSegment and
- * parseJsonObject do) and frozen. Every token of one signing key carries the same header, and the parsed
- * form is a pure function of the segment text, so the last few are remembered and shared: most requests
- * skip decoding and parsing the header. Bounded in entries and entry size, so headers that vary (an
+ * parseJsonObject do). Every token of one signing key carries the same header, and the parsed form is a
+ * pure function of the segment text, so the last few are remembered and shared: most requests skip
+ * decoding and parsing the header. Shared, so read-only: nested values are frozen, and the object itself is
+ * never handed out (results get a copy). Bounded in entries and entry size, so headers that vary (an
  * attacker's) only churn the memo, never grow it.
  */
 export function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
   const known = headers.get(segment);
   if (known !== undefined) return known;
-  const header = deepFreeze(parseJsonObject(decodeSegment(segment), 'header'));
+  const header = freezeMembers(parseJsonObject(decodeSegment(segment), 'header'));
   if (segment.length <= HEADER_MEMO_SEGMENT_LENGTH) {
     if (headers.size >= HEADER_MEMO_ENTRIES) headers.clear();
     headers.set(segment, header);

@@ -9,14 +9,14 @@
 // - an entry expires no later than the token's `exp` (on the verifier's clock) and never after `ttl`;
 // - an entry remembers the VerificationKey that verified it, and is used only while the issuer's key source
 //   still returns that very key for the token's header: a key dropped from the JWKS invalidates its tokens;
-// - the cached claims' nested values and the scopes are frozen, and every result gets its own top-level
+// - the cached claims' and header's nested values and the scopes are frozen, and every result gets its own top-level
 //   copies, so an application that mutates `req.auth.payload` or `req.auth.scopes` cannot change what the
 //   next request sees.
 import { LRUCache } from 'lru-cache';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import type { VerificationKey } from './key-source.js';
-import { deepFreeze } from './safe-json.js';
+import { freezeMembers } from './safe-json.js';
 import type { JwtHeader, TokenCacheOptions } from './types.js';
 
 export const DEFAULT_TOKEN_CACHE_MAX = 10_000;
@@ -84,13 +84,11 @@ export function createTokenCache(
       const tokenEnd = typeof exp === 'number' ? exp * 1000 : Infinity;
       const expiresAt = Math.min(tokenEnd, now + ttlMs);
       if (!(expiresAt > now)) return;
-      // The payload object itself is never handed out (every result gets a spread copy), so only what the
-      // copies share, its nested values, is frozen: spreading a frozen object is ~7× slower (170 against
-      // 24 ns for a 14-claim access token on Node 20), and every hit spreads it.
-      for (const value of Object.values(entry.payload)) {
-        if (value !== null && typeof value === 'object') deepFreeze(value);
-      }
-      deepFreeze(entry.header);
+      // The payload and header objects themselves are never handed out (every result gets a spread copy),
+      // so only what the copies share, their nested values, is frozen: spreading a frozen object is ~7×
+      // slower (170 against 24 ns for a 14-claim access token on Node 20), and every hit spreads both.
+      freezeMembers(entry.payload);
+      freezeMembers(entry.header);
       // Spelled out rather than spread: a spread plus a new member gave every entry its own hidden class
       // (~220 bytes each, measured with a heap snapshot); a literal shares one across all entries.
       const cached: CachedToken = {
