@@ -5,11 +5,13 @@ import { verifyParams } from './web-crypto-algorithms.js';
 
 export const CRYPTO_RUNTIME = 'web';
 
+const encoder = new TextEncoder();
+
 /** True when `signature` is a valid `alg` signature of `signingInput` under `key`; false otherwise. */
 export async function verifySignature(
   key: VerificationKey,
   alg: string,
-  signingInput: Uint8Array,
+  signingInput: string,
   signature: Uint8Array,
 ): Promise<boolean> {
   const imported = await key.importFor(alg);
@@ -20,7 +22,7 @@ export async function verifySignature(
     verifyParams(alg, imported),
     imported,
     signature as Uint8Array<ArrayBuffer>,
-    signingInput as Uint8Array<ArrayBuffer>,
+    encoder.encode(signingInput),
   );
 }
 
@@ -80,11 +82,4 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Strict UTF-8 to text (a leading BOM dropped, any invalid sequence an error), as crypto-node.ts does. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
-}
-
-const encoder = new TextEncoder();
-
-/** The bytes of `text`, which compact.ts has checked to be ASCII (base64url and dots). */
-export function encodeAscii(text: string): Uint8Array {
-  return encoder.encode(text);
 }

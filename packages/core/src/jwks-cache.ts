@@ -94,6 +94,8 @@ export interface JwksCache {
   /** A usable set: fresh, or stale within `staleIfError` while the endpoint fails. Rejects with
    * UnavailableError when there is none. */
   get(): Promise<KeySet>;
+  /** The set when it is fresh, without a promise (starting the refresh-ahead when due); else undefined. */
+  peek(): KeySet | undefined;
   /** Fetch now (joining a fetch already in flight). Rejects with the fetch failure. */
   refresh(): Promise<KeySet>;
   /** When the last fetch (of any kind) started, by the injected clock. */
@@ -192,6 +194,15 @@ export function createJwksCache(config: JwksCacheConfig): JwksCache {
     return unavailable(waitMs);
   }
 
+  function peek(): KeySet | undefined {
+    const now = clock();
+    const set = current;
+    if (set === undefined || now >= set.expiresAt) return undefined;
+    const refreshAt = set.expiresAt - (set.expiresAt - set.fetchedAt) * options.refreshAhead;
+    if (now >= refreshAt && !inFlight && !inBackoff(now)) backgroundRefresh();
+    return set;
+  }
+
   return {
     get lastFetchAt() {
       return lastFetchAt;
@@ -200,14 +211,12 @@ export function createJwksCache(config: JwksCacheConfig): JwksCache {
       return inFlight;
     },
     refresh,
+    peek,
     async get() {
+      const fresh = peek();
+      if (fresh !== undefined) return fresh;
       const now = clock();
       const set = current;
-      if (set && now < set.expiresAt) {
-        const refreshAt = set.expiresAt - (set.expiresAt - set.fetchedAt) * options.refreshAhead;
-        if (now >= refreshAt && !inFlight && !inBackoff(now)) backgroundRefresh();
-        return set;
-      }
       // Expired or never fetched.
       const knownFailing = lastFailureAt !== undefined && (!set || lastFailureAt >= set.fetchedAt);
       if (set && knownFailing && now <= set.expiresAt + options.staleIfErrorMs) {

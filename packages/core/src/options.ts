@@ -8,17 +8,17 @@ import { isAcceptableJwksUri } from './discovery.js';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import { normaliseMediaType, type HeaderPolicy } from './header-policy.js';
-import type { KeySource, VerificationKey } from './key-source.js';
+import type { KeySource } from './key-source.js';
 import { createRefetchBudget, type RefetchBudget } from './refetch-budget.js';
 import { createRemoteKeySource } from './remote-key-source.js';
-import { DEFAULT_SCOPE_CLAIMS } from './scopes.js';
+import { DEFAULT_SCOPE_CLAIMS, createScopeReader } from './scopes.js';
 import { createStaticKeySource } from './static-keys.js';
 import type {
   AuthResult,
   DenylistHook,
   IssuerConfig,
   JwtGuardEvent,
-  JwtHeader,
+  JwtPayload,
   KeyInput,
   RequestContext,
   VerifierOptions,
@@ -27,11 +27,6 @@ import type {
 export interface CompiledIssuer {
   issuer: string;
   keySource: KeySource;
-  /**
-   * The key source's candidates for a header: an array straight away from static keys, a promise only from
-   * a remote source, so a verifier with configured keys awaits nothing before the signature check.
-   */
-  keysFor: (header: JwtHeader) => readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   header: HeaderPolicy;
   claims: ClaimsPolicy;
 }
@@ -40,7 +35,8 @@ export interface CompiledOptions {
   /** Trusted issuers by exact `iss` (a Map: an `iss` of "__proto__" finds nothing). */
   issuers: ReadonlyMap<string, CompiledIssuer>;
   maxTokenLength: number;
-  scopeClaims: readonly string[];
+  /** getScopes for the `scopeClaim` option, remembering the split of scope strings (frozen lists: copy them). */
+  readScopes: (payload: JwtPayload) => readonly string[];
   denylist: ((result: AuthResult) => boolean | Promise<boolean>) | undefined;
   denylistFailure: 'closed' | 'open';
   denylistTimeoutMs: number;
@@ -136,14 +132,12 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
       config.algorithms !== undefined ? algorithmList(config.algorithms, 'algorithms') : topAlgorithms;
 
     let keySource: KeySource;
-    let keysFor: CompiledIssuer['keysFor'];
     let algorithms: readonly string[];
     if (keys !== undefined) {
       const source = ownKeys
         ? createStaticKeySource(keys as KeyInput | KeyInput[])
         : (sharedStatic ??= createStaticKeySource(keys as KeyInput | KeyInput[]));
       keySource = source;
-      keysFor = source.keysFor;
       algorithms = requested ?? source.algorithms;
       if (!algorithms.some((alg) => source.algorithms.includes(alg))) {
         throw new ConfigurationError(
@@ -175,14 +169,11 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
         budget: sharedBudget(),
         onEvent: emit,
       });
-      const remote = keySource;
-      keysFor = (header) => remote.getKeys(header);
       algorithms = requested ?? ASYMMETRIC_ALGORITHMS;
     }
     issuers.set(config.issuer, {
       issuer: config.issuer,
       keySource,
-      keysFor,
       header: { algorithms: new Set(algorithms), typ },
       claims: { issuer: config.issuer, audiences, requireExp, clockTolerance, maxTokenAge, requiredClaims },
     });
@@ -191,7 +182,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
   return {
     issuers,
     maxTokenLength,
-    scopeClaims,
+    readScopes: createScopeReader(scopeClaims),
     denylist: denylistFunction(options.denylist),
     denylistFailure,
     denylistTimeoutMs: toMilliseconds(options.denylistTimeout ?? DEFAULT_DENYLIST_TIMEOUT, 'denylistTimeout'),

@@ -47,21 +47,31 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
     return budget.tryTake();
   }
 
+  /** The path that may wait: a cold, expired or failing cache, or a kid the fresh set does not have. */
+  async function lookUp(header: JwtHeader): Promise<readonly VerificationKey[]> {
+    const found = candidates(await cache.get(), header);
+    if (found.length > 0) return found;
+    // Join a fetch already under way (another unknown kid's, or a background refresh that may be bringing
+    // the rotated key): a storm of unknown kids costs one fetch.
+    const pending = cache.fetching ?? (mayRefetch() ? cache.refresh() : undefined);
+    if (!pending) return found;
+    try {
+      return candidates(await pending, header);
+    } catch {
+      // The endpoint failed (reported as jwks.failed); the cached set has answered: no such key.
+      return found;
+    }
+  }
+
   return {
-    async getKeys(header: JwtHeader): Promise<readonly VerificationKey[]> {
-      const set = await cache.get();
-      const found = candidates(set, header);
-      if (found.length > 0) return found;
-      // Join a fetch already under way (another unknown kid's, or a background refresh that may be bringing
-      // the rotated key): a storm of unknown kids costs one fetch.
-      const pending = cache.fetching ?? (mayRefetch() ? cache.refresh() : undefined);
-      if (!pending) return found;
-      try {
-        return candidates(await pending, header);
-      } catch {
-        // The endpoint failed (reported as jwks.failed); the cached set has answered: no such key.
-        return found;
+    getKeys(header: JwtHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
+      // A fresh set that has the kid answers at once: the request awaits nothing before its signature.
+      const fresh = cache.peek();
+      if (fresh !== undefined) {
+        const found = candidates(fresh, header);
+        if (found.length > 0) return found;
       }
+      return lookUp(header);
     },
     async warmUp(): Promise<void> {
       await cache.get();

@@ -19,8 +19,8 @@ export interface StaticKeySource extends KeySource {
   readonly keys: readonly VerificationKey[];
   /** Every algorithm at least one configured key can verify. */
   readonly algorithms: readonly string[];
-  /** `getKeys` without the promise: the candidates are computed at construction, so nothing is awaited. */
-  keysFor(header: JwtHeader): readonly VerificationKey[];
+  /** Always synchronous: the candidates per (alg, kid) are computed at construction. */
+  getKeys(header: JwtHeader): readonly VerificationKey[];
 }
 
 /**
@@ -38,7 +38,7 @@ export function createStaticKeySource(input: KeyInput | readonly KeyInput[]): St
   if (keys.length === 0) throw new ConfigurationError('keys: no signature verification key was found');
   const algorithms = Object.keys(ALGORITHMS).filter((alg) => keys.some((key) => key.supports(alg)));
   const table = candidateTable(keys, algorithms);
-  const keysFor = (header: JwtHeader): readonly VerificationKey[] => {
+  const getKeys = (header: JwtHeader): readonly VerificationKey[] => {
     const forAlg = table.get(header.alg);
     if (forAlg === undefined) return NO_KEYS;
     if (header.kid === undefined) return forAlg.usable;
@@ -47,10 +47,7 @@ export function createStaticKeySource(input: KeyInput | readonly KeyInput[]): St
   return {
     keys,
     algorithms,
-    keysFor,
-    async getKeys(header: JwtHeader) {
-      return keysFor(header);
-    },
+    getKeys,
     async warmUp() {
       // Import eagerly so the first request does not pay for it; a failed import surfaces here.
       await Promise.all(

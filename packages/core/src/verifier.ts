@@ -13,9 +13,8 @@ import { checkHeader } from './header-policy.js';
 import type { VerificationKey } from './key-source.js';
 import { compileOptions, type CompiledIssuer, type CompiledOptions } from './options.js';
 import { parseJsonObject } from './safe-json.js';
-import { getScopes } from './scopes.js';
-import { encodeAscii, verifySignature, type SignatureCheck } from './signature.js';
-import { createTokenCache, type TokenCache } from './token-cache.js';
+import { verifySignature, type SignatureCheck } from './signature.js';
+import { createTokenCache, type CachedToken, type TokenCache } from './token-cache.js';
 import type {
   AuthResult,
   JwtHeader,
@@ -62,32 +61,42 @@ function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: Si
     tokens: createTokenCache(options.cache?.tokens, compiled.clock),
   };
   const listening = options.onEvent !== undefined;
+  const accepted = (result: Verified): AuthResult<P> => {
+    if (listening) {
+      compiled.emit({
+        type: 'token.accepted',
+        issuer: result.issuer,
+        kid: result.header.kid,
+        cached: result.cached,
+      });
+    }
+    return result.auth as AuthResult<P>;
+  };
+  const refused = (error: unknown, token: string): JwtGuardError => {
+    const safe = toJwtGuardError(error);
+    if (listening) {
+      // Only rejections pay for naming the issuer again, so the accepted path carries no bookkeeping.
+      const issuer = trustedIssuerOf(compiled, token);
+      compiled.emit({ type: 'token.rejected', code: safe.code, ...(issuer !== undefined ? { issuer } : {}) });
+    }
+    return safe;
+  };
   return {
-    async verify(token: string, context: RequestContext = NO_CONTEXT): Promise<AuthResult<P>> {
+    // Not an async function: the pipeline runs synchronously as far as it can (static keys or a fresh JWKS,
+    // a key already converted, no async hook), and the caller then awaits exactly one promise.
+    verify(token: string, context: RequestContext = NO_CONTEXT): Promise<AuthResult<P>> {
+      let outcome: Verified | Promise<Verified>;
       try {
-        const result = await verifyToken(pipeline, token, context);
-        if (listening) {
-          compiled.emit({
-            type: 'token.accepted',
-            issuer: result.issuer,
-            kid: result.header.kid,
-            cached: result.cached,
-          });
-        }
-        return result.auth as AuthResult<P>;
+        outcome = verifyToken(pipeline, token, context);
       } catch (error) {
-        const safe = toJwtGuardError(error);
-        if (listening) {
-          // Only rejections pay for naming the issuer again, so the accepted path carries no bookkeeping.
-          const issuer = trustedIssuerOf(compiled, token);
-          compiled.emit({
-            type: 'token.rejected',
-            code: safe.code,
-            ...(issuer !== undefined ? { issuer } : {}),
-          });
-        }
-        throw safe;
+        return rejectLater(refused(error, token));
       }
+      if (outcome instanceof Promise) {
+        return outcome.then(accepted, (error: unknown) => {
+          throw refused(error, token);
+        });
+      }
+      return Promise.resolve(accepted(outcome));
     },
     async warmUp() {
       await Promise.all(
@@ -106,7 +115,12 @@ interface Verified {
   cached: boolean;
 }
 
-async function verifyToken(pipeline: Pipeline, token: string, context: RequestContext): Promise<Verified> {
+/** The whole pipeline for one token: synchronous unless a key, a key conversion or a hook must be awaited. */
+function verifyToken(
+  pipeline: Pipeline,
+  token: string,
+  context: RequestContext,
+): Verified | Promise<Verified> {
   const { compiled, tokens } = pipeline;
 
   // A token string verified before, whose key is still offered for it: skip parsing and the signature only.
@@ -114,16 +128,38 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
   if (hit !== undefined) {
     const entry = compiled.issuers.get(hit.issuer);
     if (entry !== undefined) {
-      // Static keys answer synchronously: a cache hit awaits nothing until `validate` or the denylist.
-      const found = entry.keysFor(hit.header);
-      const keys = Array.isArray(found) ? found : await found;
-      if (keys.includes(hit.key))
-        return accept(pipeline, token, context, entry, hit.header, hit.payload, hit.scopes, true);
+      const found = entry.keySource.getKeys(hit.header);
+      if (found instanceof Promise)
+        return found.then((keys) => fromHit(pipeline, token, context, entry, hit, keys));
+      return fromHit(pipeline, token, context, entry, hit, found);
     }
-    // The key left the key set (rotation, revocation of a key): verify from scratch, which will refuse.
     tokens?.delete(token);
   }
+  return verifyFresh(pipeline, token, context);
+}
 
+function fromHit(
+  pipeline: Pipeline,
+  token: string,
+  context: RequestContext,
+  entry: CompiledIssuer,
+  hit: CachedToken,
+  keys: readonly VerificationKey[],
+): Verified | Promise<Verified> {
+  if (keys.includes(hit.key)) {
+    return accept(pipeline, token, context, entry, hit.header, hit.payload, hit.scopes, true);
+  }
+  // The key left the key set (rotation, revocation of a key): verify from scratch, which will refuse.
+  pipeline.tokens?.delete(token);
+  return verifyFresh(pipeline, token, context);
+}
+
+function verifyFresh(
+  pipeline: Pipeline,
+  token: string,
+  context: RequestContext,
+): Verified | Promise<Verified> {
+  const { compiled } = pipeline;
   // 1. Size and compact syntax, then the two JSON objects; decoding refuses any non-base64url segment.
   const parts = splitSegments(token, compiled.maxTokenLength);
   const rawHeader = decodeHeader(parts.header);
@@ -140,16 +176,35 @@ async function verifyToken(pipeline: Pipeline, token: string, context: RequestCo
   const header = checkHeader(rawHeader, entry.header);
 
   // 3-4. Keys for (issuer, kid) able to verify alg; try each (a duplicate kid must not refuse a good token).
-  const key = await checkSignature(pipeline.check, entry, header, encodeAscii(parts.signingInput), signature);
+  // All three segments were decoded strictly above, so the signing input is known to be ASCII.
+  const key = checkSignature(pipeline.check, entry, header, parts.signingInput, signature);
+  if (key instanceof Promise) {
+    return key.then((found) => afterSignature(pipeline, token, context, entry, header, rawPayload, found));
+  }
+  return afterSignature(pipeline, token, context, entry, header, rawPayload, key);
+}
 
+function afterSignature(
+  pipeline: Pipeline,
+  token: string,
+  context: RequestContext,
+  entry: CompiledIssuer,
+  header: JwtHeader,
+  rawPayload: Record<string, unknown>,
+  key: VerificationKey,
+): Verified | Promise<Verified> {
+  const { tokens } = pipeline;
   if (!tokens) return accept(pipeline, token, context, entry, header, rawPayload, undefined, false);
   // Read before `validate` runs, from claims the application is not handed, so the entry keeps what the
   // token grants whatever the hook does to its own copy.
-  const scopes = getScopes(rawPayload, compiled.scopeClaims);
-  const verified = await accept(pipeline, token, context, entry, header, rawPayload, scopes, false);
+  const scopes = pipeline.compiled.readScopes(rawPayload);
+  const verified = accept(pipeline, token, context, entry, header, rawPayload, scopes, false);
   // Cached only once every check passed: a token refused by its claims, `validate` or the denylist is not.
-  tokens.set(token, { issuer: entry.issuer, header, payload: rawPayload, key, scopes });
-  return verified;
+  const remember = (done: Verified): Verified => {
+    tokens.set(token, { issuer: entry.issuer, header, payload: rawPayload, key, scopes });
+    return done;
+  };
+  return verified instanceof Promise ? verified.then(remember) : remember(verified);
 }
 
 /**
@@ -175,12 +230,13 @@ function accept(
   );
   const result: AuthResult = {
     token,
-    // The decoded header is shared (and frozen) by every token that carries it: each result gets a copy.
+    // The decoded header is shared by every token that carries it: each result gets a copy.
     header: { ...header },
     payload,
-    // With the cache on the scopes were read once for the token: each result gets its own copy (a spread:
-    // `slice` of a frozen array takes a slow path, ~390 ns against ~11 ns for six scopes on Node 20).
-    scopes: scopes ? [...scopes] : getScopes(payload, compiled.scopeClaims),
+    // Scope lists are shared and frozen (remembered per scope string, or kept by the token cache): each
+    // result gets its own copy (a spread: `slice` of a frozen array takes a slow path, ~390 ns against
+    // ~11 ns for six scopes on Node 20).
+    scopes: [...(scopes ?? compiled.readScopes(payload))],
     issuer: entry.issuer,
   };
   const verified: Verified = { auth: result, issuer: entry.issuer, header, cached };
@@ -212,32 +268,56 @@ async function applyHooks(
   return verified;
 }
 
-/** The key that verified the signature; throws when none does. */
-async function checkSignature(
+/** The key that verified the signature; throws (or rejects) when none does. */
+function checkSignature(
   check: SignatureCheck,
   entry: CompiledIssuer,
   header: JwtHeader,
-  signingInput: Uint8Array,
+  signingInput: string,
   signature: Uint8Array,
-): Promise<VerificationKey> {
-  const found = entry.keysFor(header);
-  const keys = Array.isArray(found) ? found : await found;
-  let candidates = 0;
+): VerificationKey | Promise<VerificationKey> {
+  const found = entry.keySource.getKeys(header);
+  if (found instanceof Promise) {
+    return found.then((keys) => firstValid(check, keys, 0, 0, header.alg, signingInput, signature));
+  }
+  return firstValid(check, found, 0, 0, header.alg, signingInput, signature);
+}
+
+/**
+ * The first of `keys` (from `index` on, `candidates` of them already tried) whose check passes. A key's
+ * first check for an algorithm may be a promise (its conversion); the rest of the list then waits for it.
+ */
+function firstValid(
+  check: SignatureCheck,
+  keys: readonly VerificationKey[],
+  index: number,
+  candidates: number,
+  alg: string,
+  signingInput: string,
+  signature: Uint8Array,
+): VerificationKey | Promise<VerificationKey> {
   // Indexed: static key lists are frozen, and a for-of over a frozen array is several times slower.
-  for (let index = 0; index < keys.length; index++) {
+  for (; index < keys.length; index++) {
     const key = keys[index] as VerificationKey;
-    if (!key.supports(header.alg)) continue;
+    if (!key.supports(alg)) continue;
     candidates++;
     // A key that fails to import (e.g. a JWKS entry with a point off its curve) is one candidate that
     // cannot verify, not a reason to refuse a token another candidate signed.
-    let valid: boolean;
+    let answer: boolean | Promise<boolean>;
     try {
-      const answer = check(key, header.alg, signingInput, signature);
-      valid = typeof answer === 'boolean' ? answer : await answer;
+      answer = check(key, alg, signingInput, signature);
     } catch {
-      valid = false;
+      answer = false;
     }
-    if (valid) return key;
+    if (answer === true) return key;
+    if (answer !== false) {
+      const next = index + 1;
+      const tried = candidates;
+      return answer.then(
+        (valid) => (valid ? key : firstValid(check, keys, next, tried, alg, signingInput, signature)),
+        () => firstValid(check, keys, next, tried, alg, signingInput, signature),
+      );
+    }
   }
   if (candidates === 0) {
     throw new InvalidTokenError('ERR_JWKS_NO_MATCHING_KEY', 'No key matches the token');
@@ -282,6 +362,19 @@ function trustedIssuerOf(compiled: CompiledOptions, token: string): string | und
   } catch {
     return undefined;
   }
+}
+
+const settled = Promise.resolve();
+
+/**
+ * A promise that rejects with `error` one microtask from now, by when the caller's `await` is attached. A
+ * promise created already rejected has no handler yet, so V8 reports it to Node as possibly unhandled and
+ * then withdraws the report: a third of the cost of refusing a token that fails before any await.
+ */
+function rejectLater<T>(error: JwtGuardError): Promise<T> {
+  return settled.then(() => {
+    throw error;
+  });
 }
 
 /** Anything thrown on the path of a token becomes a client-safe JwtGuardError (never the original message). */

@@ -61,6 +61,22 @@ describe('candidates', () => {
     expect(kids(await source().getKeys({ alg: 'ES256' }))).toEqual(['es', 'es-2']);
   });
 
+  it('answers without a promise once a fresh set holds the kid; waits only for a cold cache or an unknown kid', async () => {
+    const keys = source();
+    const cold = keys.getKeys({ alg: 'ES256', kid: 'es' });
+    expect(cold).toBeInstanceOf(Promise);
+    await cold;
+    const warm = keys.getKeys({ alg: 'ES256', kid: 'es' });
+    expect(Array.isArray(warm) && kids(warm)).toEqual(['es']);
+    expect(keys.getKeys({ alg: 'ES256', kid: 'unknown' })).toBeInstanceOf(Promise);
+    // Past the set's lifetime the answer waits for the refetch again.
+    now += 11 * 60_000;
+    const expired = keys.getKeys({ alg: 'ES256', kid: 'es' });
+    expect(expired).toBeInstanceOf(Promise);
+    expect(kids(await expired)).toEqual(['es']);
+    expect(server.jwksFetches()).toBe(2);
+  });
+
   it('finds nothing for a kid of "__proto__"', async () => {
     expect(await source({ cooldown: 0 }).getKeys({ alg: 'ES256', kid: '__proto__' })).toEqual([]);
   });
@@ -167,9 +183,9 @@ describe('unknown kid', () => {
 describe('availability', () => {
   it('rejects with UnavailableError (503, Retry-After) when nothing is cached and the endpoint is down', async () => {
     const error = await server.whileDown(() =>
-      source({ cooldown: 5 })
-        .getKeys({ alg: 'ES256', kid: 'es' })
-        .catch((caught: unknown) => caught),
+      Promise.resolve(source({ cooldown: 5 }).getKeys({ alg: 'ES256', kid: 'es' })).catch(
+        (caught: unknown) => caught,
+      ),
     );
     expect(error).toBeInstanceOf(UnavailableError);
     expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });

@@ -155,7 +155,7 @@ describe('certificates and key forms', () => {
     expect((await renamed.getKeys({ alg: 'ES256', kid: 'named' })).map((k) => k.kid)).toEqual(['named']);
   });
 
-  test('keysFor answers without a promise, the same candidates as getKeys, in lists a caller cannot change', async () => {
+  test('getKeys answers without a promise, in lists a caller cannot change', async () => {
     const a = await makeKey('ES256', 'a');
     const twin = await makeKey('ES256', 'a');
     const plain = await makeKey('ES256');
@@ -168,14 +168,13 @@ describe('certificates and key forms', () => {
       { alg: 'RS256' },
       { alg: 'none' },
     ]) {
-      const found = source.keysFor(header);
+      const found = source.getKeys(header);
       expect(Array.isArray(found)).toBe(true);
-      expect(found).toEqual(await source.getKeys(header));
       expect(Object.isFrozen(found)).toBe(true);
     }
     // Two keys sharing a kid are both candidates (a duplicate kid must not refuse a good token).
-    expect(source.keysFor({ alg: 'ES256', kid: 'a' })).toHaveLength(2);
-    expect(source.keysFor({ alg: 'ES256', kid: '__proto__' }).map((k) => k.kid)).toEqual([undefined]);
+    expect(source.getKeys({ alg: 'ES256', kid: 'a' })).toHaveLength(2);
+    expect(source.getKeys({ alg: 'ES256', kid: '__proto__' }).map((k) => k.kid)).toEqual([undefined]);
   });
 
   test('EdDSA JWK exported by jose verifies', async () => {

@@ -322,6 +322,29 @@ describe('pipeline', () => {
     await expect(verifierFor(key.jwk).warmUp()).resolves.toBeUndefined();
   });
 
+  test('verify never throws: every refusal is a rejected promise, handled by the caller without warnings', async () => {
+    const verifier = verifierFor(key.jwk);
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      for (const bad of [undefined, '', 'a.b', 'a.b.c', '%%%.%%%.%%%', 'x'.repeat(100_000)]) {
+        let pending: Promise<unknown> | undefined;
+        expect(() => {
+          pending = verifier.verify(bad as string);
+        }).not.toThrow();
+        expect(pending).toBeInstanceOf(Promise);
+        await expect(pending).rejects.toMatchObject({ status: 401 });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   test('a non-string token is an invalid_token, not a crash', async () => {
     const verifier = verifierFor(key.jwk);
     await expect(verifier.verify(undefined as unknown as string)).rejects.toMatchObject({
