@@ -68,7 +68,7 @@ test('cache: { tokens: false } is off', async () => {
   expect(cachedFlags()).toEqual([false, false]);
 });
 
-test('the key is the whole token: the same header and payload with another signature is not a hit', async () => {
+test('only the very token string hits: the same header and payload with another signature does not', async () => {
   const guard = verifier();
   const token = await signToken(key);
   await guard.verify(token);
@@ -88,6 +88,20 @@ test('the key is the whole token: the same header and payload with another signa
   const genuine = await signToken(key, { ...claims({ jti: 'same' }), zz: 'a' });
   await guard.verify(genuine);
   await expect(guard.verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+});
+
+test('a token ending like a cached one (its very signature on another payload) is not a hit and evicts nothing', async () => {
+  const guard = verifier();
+  const genuine = await signToken(key, claims({ scope: 'read' }));
+  await guard.verify(genuine);
+  const [h, , s] = genuine.split('.') as [string, string, string];
+  const payload = Buffer.from(JSON.stringify(claims({ scope: 'admin' }))).toString('base64url');
+  await expect(guard.verify(`${h}.${payload}.${s}`)).rejects.toMatchObject({
+    code: 'ERR_JWS_SIGNATURE_INVALID',
+  });
+  // The genuine token's entry is still there: still a hit.
+  await guard.verify(genuine);
+  expect(cachedFlags()).toEqual([false, true]);
 });
 
 test('exp is re-checked on a hit: a cached token is refused once it expires', async () => {
