@@ -21,7 +21,9 @@ export interface ExtractTokenOptions {
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const CREDENTIALS = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/;
+// RFC 9110 §11.4: auth-scheme = token.
+const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
 /**
  * The bearer token of a request, or undefined when it carries none (a different auth scheme counts as none).
@@ -32,12 +34,32 @@ const CREDENTIALS = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/;
  * if (token === undefined) throw new UnauthorizedError();
  */
 export function extractToken(headers: HeaderInput, options: ExtractTokenOptions = {}): string | undefined {
+  return findToken(headers, options, true);
+}
+
+/**
+ * extractToken without the b64token check of an Authorization header's token (a ~1 µs scan of a
+ * 900-character token): for a caller that verifies the token next, as a token that verifies is made of
+ * base64url and dots, and that calls extractToken for the exact answer when verification refuses it.
+ */
+export function extractTokenForVerification(
+  headers: HeaderInput,
+  options: ExtractTokenOptions,
+): string | undefined {
+  return findToken(headers, options, false);
+}
+
+function findToken(
+  headers: HeaderInput,
+  options: ExtractTokenOptions,
+  checkSyntax: boolean,
+): string | undefined {
   if (options.getter) {
     const token = options.getter(headers);
     return token === undefined || token === '' ? undefined : token;
   }
   const found: string[] = [];
-  const fromHeader = authorizationToken(headerValues(headers, 'authorization'));
+  const fromHeader = authorizationToken(headerValues(headers, 'authorization'), checkSyntax);
   if (fromHeader !== undefined) found.push(fromHeader);
   if (options.cookie !== undefined) {
     const fromCookie = cookieValue(headerValues(headers, 'cookie'), options.cookie);
@@ -56,25 +78,38 @@ function ambiguous(): InvalidRequestError {
   return new InvalidRequestError('ERR_INVALID_REQUEST', 'Request must carry exactly one access token');
 }
 
-function authorizationToken(values: readonly string[]): string | undefined {
+function authorizationToken(values: readonly string[], checkSyntax: boolean): string | undefined {
   if (values.length === 0) return undefined;
   if (values.length > 1) throw ambiguous();
   const value = (values[0] as string).trim();
   if (value === '') return undefined;
   // A comma means several credentials folded into one field (RFC 9110 §5.3): which one counts is ambiguous.
   if (value.includes(',')) throw ambiguous();
-  const match = CREDENTIALS.exec(value);
-  if (!match) throw new InvalidRequestError('ERR_INVALID_REQUEST', 'Malformed Authorization header');
+  // credentials = auth-scheme [ 1*SP rest ], split by hand: a regular expression capturing the rest of a
+  // 900-character header costs ~1.6 µs a request, this ~0.1 µs.
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  let start = space + 1;
+  while (space !== -1 && value.charCodeAt(start) === 0x20) start++;
+  const token = space === -1 ? undefined : value.slice(start);
+  if (!SCHEME.test(scheme)) throw malformed();
+  const bearer = scheme.length === 6 && scheme.toLowerCase() === 'bearer';
+  if (bearer && token !== undefined && !checkSyntax) return token;
+  const wellFormed = token !== undefined && B64TOKEN.test(token);
+  if (token !== undefined && !wellFormed && LINE_TERMINATOR.test(token)) throw malformed();
   // Another scheme (Basic, DPoP, ...) is not ours: treat the request as carrying no bearer token.
-  if ((match[1] as string).toLowerCase() !== 'bearer') return undefined;
-  const token = match[2];
-  if (token === undefined || !B64TOKEN.test(token)) {
+  if (!bearer) return undefined;
+  if (!wellFormed) {
     throw new InvalidRequestError(
       'ERR_INVALID_REQUEST',
       'Authorization must be "Bearer" followed by one token',
     );
   }
   return token;
+}
+
+function malformed(): InvalidRequestError {
+  return new InvalidRequestError('ERR_INVALID_REQUEST', 'Malformed Authorization header');
 }
 
 function cookieValue(values: readonly string[], name: string): string | undefined {

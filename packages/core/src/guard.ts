@@ -1,11 +1,11 @@
 // The framework-agnostic half of every adapter: one verifier built at setup, token location, optional mode,
 // CORS preflight and realm. Adapters translate their request into a GuardRequest and the outcome back into
 // their conventions; every decision lives here so Express, Koa and Hono cannot drift apart.
-import { ConfigurationError, UnauthorizedError, isJwtGuardError } from './errors.js';
-import { extractToken } from './extract-token.js';
+import { ConfigurationError, InvalidTokenError, UnauthorizedError, isJwtGuardError } from './errors.js';
+import { extractToken, extractTokenForVerification } from './extract-token.js';
 import { headerValues } from './headers.js';
 import { withRealm } from './scope-check.js';
-import { createVerifier } from './verifier.js';
+import { createVerifier, verifyNowOf } from './verifier.js';
 import type { AuthResult, HeaderInput, JwtPayload, Verifier, VerifierOptions } from './types.js';
 
 /** Options every adapter understands, on top of the verifier's. */
@@ -38,10 +38,16 @@ export interface Guard<P extends JwtPayload = JwtPayload, Req = unknown> {
   /** CORS preflight (RFC 9110 OPTIONS + `Access-Control-Request-Method`) carries no credentials: let it pass. */
   isPreflight(method: string, headers: HeaderInput): boolean;
   /**
-   * The verified token, or undefined in optional mode when the request carries none. Throws a JwtGuardError
-   * (with the guard's realm) otherwise.
+   * The verified token, or undefined in optional mode when the request carries none. Rejects with a
+   * JwtGuardError (with the guard's realm) otherwise.
    */
   authenticate(request: GuardRequest<Req>): Promise<AuthResult<P> | undefined>;
+  /**
+   * `authenticate` without the promise when the answer is at hand (static keys or a fresh JWKS, a key
+   * already converted, no async `validate` or denylist): the result, or a promise when something had to be
+   * awaited; a refusal made before any await is thrown. For middleware that can then continue synchronously.
+   */
+  authenticateNow(request: GuardRequest<Req>): AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
 }
 
 const GUARD_KEYS = ['optional', 'realm', 'cookie', 'getToken'] as const;
@@ -78,6 +84,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   }
   const { optional = false, realm, cookie, getToken } = checkOptions(options);
   const extractOptions = { cookie }; // built once: a request allocates no options object
+  const verifyNow = verifyNowOf(verifier);
 
   return {
     verifier,
@@ -87,26 +94,57 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
       method.length === 7 &&
       method.toUpperCase() === 'OPTIONS' &&
       headerValues(headers, 'access-control-request-method').length > 0,
-    async authenticate(request) {
-      try {
-        const token = getToken
-          ? nonEmpty(getToken(request.source))
-          : extractToken(request.headers, extractOptions);
-        if (token === undefined) {
-          if (optional) return undefined;
-          throw new UnauthorizedError();
-        }
-        return await verifier.verify(token, {
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          clientAddress: request.clientAddress,
-        });
-      } catch (err) {
-        throw isJwtGuardError(err) ? withRealm(err, realm) : err;
-      }
-    },
+    authenticate,
+    authenticateNow,
   };
+
+  function authenticateNow(request: GuardRequest<Req>): AuthResult<P> | undefined | Promise<AuthResult<P>> {
+    let token: string | undefined;
+    let result: AuthResult<P> | Promise<AuthResult<P>>;
+    try {
+      token = getToken
+        ? nonEmpty(getToken(request.source))
+        : extractTokenForVerification(request.headers, extractOptions);
+      if (token === undefined) {
+        if (optional) return undefined;
+        throw new UnauthorizedError();
+      }
+      result = verifyNow(token, {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        clientAddress: request.clientAddress,
+      });
+    } catch (err) {
+      throw withGuardRealm(requestError(request, err));
+    }
+    if (!(result instanceof Promise)) return result;
+    return result.catch((err: unknown) => {
+      throw withGuardRealm(requestError(request, err));
+    });
+  }
+
+  /**
+   * A refused token that is not even RFC 6750 b64token syntax makes the request malformed: a 400 from the
+   * full extraction, as extractToken answers, instead of the verifier's 401 (checked only on refusal).
+   */
+  function requestError(request: GuardRequest<Req>, err: unknown): unknown {
+    if (getToken || !(err instanceof InvalidTokenError)) return err;
+    try {
+      extractToken(request.headers, extractOptions);
+    } catch (syntax) {
+      return syntax;
+    }
+    return err;
+  }
+
+  async function authenticate(request: GuardRequest<Req>): Promise<AuthResult<P> | undefined> {
+    return authenticateNow(request);
+  }
+
+  function withGuardRealm(err: unknown): unknown {
+    return isJwtGuardError(err) ? withRealm(err, realm) : err;
+  }
 }
 
 function isVerifier<P extends JwtPayload>(value: unknown): value is Verifier<P> {

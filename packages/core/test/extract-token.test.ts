@@ -58,6 +58,61 @@ describe('extractToken from the Authorization header (RFC 6750 §2.1)', () => {
   });
 });
 
+test('the hand-written credentials split answers exactly what the RFC grammar does (generated headers)', () => {
+  // The grammar as regular expressions (RFC 9110 §11.4 credentials, RFC 6750 §2.1 b64token): the reference.
+  const credentials = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/;
+  const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
+  const reference = (header: string): string => {
+    const value = header.trim();
+    if (value === '') return 'none';
+    if (value.includes(',')) return 'ambiguous';
+    const match = credentials.exec(value);
+    if (!match) return 'malformed';
+    if ((match[1] as string).toLowerCase() !== 'bearer') return 'none';
+    return match[2] !== undefined && b64token.test(match[2]) ? `token ${match[2]}` : 'not one token';
+  };
+  const actual = (header: string): string => {
+    try {
+      const token = extractToken({ authorization: header });
+      return token === undefined ? 'none' : `token ${token}`;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.startsWith('Malformed')) return 'malformed';
+      if (message.startsWith('Request must carry')) return 'ambiguous';
+      return 'not one token';
+    }
+  };
+  const pieces = [
+    'Bearer',
+    'bearer',
+    'Basic',
+    'DPoP',
+    'Be@rer',
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\u2028',
+    '\u00a0',
+    'a.b.c',
+    'x=',
+    '=x',
+    '~+/',
+    ',',
+    'é',
+    '',
+  ];
+  let seed = 7;
+  const pick = (): string => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return pieces[seed % pieces.length] as string;
+  };
+  for (let i = 0; i < 5000; i++) {
+    const header = Array.from({ length: 1 + (i % 5) }, pick).join('');
+    expect([header, actual(header)]).toEqual([header, reference(header)]);
+  }
+});
+
 describe('cookie, query parameter and custom getter', () => {
   test('cookie is opt-in by name', () => {
     const headers = { cookie: `theme=dark; access_token=${TOKEN}; other=1` };

@@ -180,6 +180,60 @@ describe('createGuard', () => {
   });
 });
 
+describe('authenticateNow', () => {
+  test('answers the result itself when nothing must be awaited, a promise when something must', async () => {
+    const guard = createGuard(options);
+    const token = await sign();
+    // The first use of a key converts it for node:crypto, which is awaited once.
+    const first = guard.authenticateNow(req({ authorization: `Bearer ${token}` }));
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    const now = guard.authenticateNow(req({ authorization: `Bearer ${token}` }));
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now).toMatchObject({ payload: { sub: 'alice' } });
+    // An async validate hook must be awaited: then the answer is a promise.
+    const hooked = createGuard({ ...options, validate: async () => undefined });
+    const later = hooked.authenticateNow(req({ authorization: `Bearer ${token}` }));
+    expect(later).toBeInstanceOf(Promise);
+    await expect(later).resolves.toMatchObject({ payload: { sub: 'alice' } });
+  });
+
+  test('throws a refusal made before any await, with the realm, and authenticate rejects with the same', async () => {
+    const guard = createGuard(options, { realm: 'api' });
+    const request = req({ authorization: 'Bearer a.b.c' });
+    let thrown: unknown;
+    try {
+      guard.authenticateNow(request);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidTokenError);
+    expect(thrown).toMatchObject({ realm: 'api' });
+    expect(await failure(guard.authenticate(request))).toMatchObject({
+      code: thrown && (thrown as InvalidTokenError).code,
+      realm: 'api',
+    });
+    expect(() => guard.authenticateNow(req({}))).toThrow(UnauthorizedError);
+    expect(createGuard(options, { optional: true }).authenticateNow(req({}))).toBeUndefined();
+  });
+
+  test('a bearer token outside the b64token syntax is a 400, as extractToken says, even though it is checked only on refusal', async () => {
+    const guard = createGuard(options);
+    for (const header of ['Bearer a b', 'Bearer a.b.c%', 'Bearer ==a', 'Bearer é.é.é']) {
+      const err = await failure(guard.authenticate(req({ authorization: header })));
+      expect(err).toBeInstanceOf(InvalidRequestError);
+      expect(err).toMatchObject({
+        status: 400,
+        message: 'Authorization must be "Bearer" followed by one token',
+      });
+    }
+    // b64token characters base64url does not use (~ + / =) are syntax, so the verifier's 401 stands.
+    expect(await failure(guard.authenticate(req({ authorization: 'Bearer a~b.c+d.e/f=' })))).toMatchObject({
+      status: 401,
+    });
+  });
+});
+
 describe('isPreflight', () => {
   const guard = () => createGuard(options);
 

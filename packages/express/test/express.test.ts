@@ -113,3 +113,31 @@ test('misconfiguration fails at setup, not per request', () => {
   expect(() => requireAnyScope('two words')).toThrow(ConfigurationError);
   expect(() => requireClaims({})).toThrow(ConfigurationError);
 });
+
+test('with the answer at hand the middleware continues synchronously; otherwise once the promise settles', async () => {
+  const middleware = jwtGuard(options());
+  const token = await auth.sign({ scope: 'a' });
+  const call = (authorization: string): { req: express.Request; calls: unknown[] } => {
+    const req = {
+      method: 'GET',
+      originalUrl: '/',
+      headers: { authorization },
+      rawHeaders: ['Authorization', authorization],
+    } as unknown as express.Request;
+    const calls: unknown[] = [];
+    middleware(req, {} as express.Response, (err?: unknown) => void calls.push(err ?? 'next'));
+    return { req, calls };
+  };
+  // The first token of a key waits for the key's conversion: next() comes later.
+  const first = call(`Bearer ${token}`);
+  expect(first.calls).toEqual([]);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(first.calls).toEqual(['next']);
+  // Then next() runs before the middleware returns, with req.auth set; a refusal goes to next(err) as soon.
+  const second = call(`Bearer ${token}`);
+  expect(second.calls).toEqual(['next']);
+  expect(second.req.auth?.payload.sub).toBe('alice');
+  const refused = call('Bearer a.b.c');
+  expect(refused.calls).toHaveLength(1);
+  expect(isJwtGuardError(refused.calls[0])).toBe(true);
+});
