@@ -1,6 +1,7 @@
 // One HTTP server under test, started by http.mjs as a child process (so autocannon, in the parent, never
 // shares a process with it). argv: <framework> <variant>; env BENCH_CONFIG = { jwksUri, jwk, issuer,
 // audience }. Prints {"port":N} once listening on 127.0.0.1. Every variant answers GET /items with JSON.
+// Answers the IPC message 'cpu' with its process.cpuUsage().
 import { createRequire } from 'node:module';
 import { createPublicKey } from 'node:crypto';
 import { rawVerifier } from './lib/raw.mjs';
@@ -185,6 +186,12 @@ async function honoApp() {
     serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
   });
 }
+
+// The parent asks for this process's CPU time around each load run: CPU per request is the server's own
+// cost, whereas req/s also moves with how much of the 2 cores autocannon took.
+process.on('message', (message) => {
+  if (message === 'cpu') process.send(process.cpuUsage());
+});
 
 const start = { express: expressApp, koa: koaApp, hono: honoApp }[framework];
 if (!start) throw new Error(`unknown framework ${framework}`);

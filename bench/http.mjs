@@ -59,14 +59,25 @@ async function startServer(framework, variant, config) {
   const child = spawn(process.execPath, [serverScript, framework, variant], {
     // production: Express would otherwise print a stack trace for every 401 of the sanity check.
     env: { ...process.env, NODE_ENV: 'production', BENCH_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
   return { child, url: `http://127.0.0.1:${JSON.parse(line).port}/items` };
 }
 
-/** One autocannon run; every request carries the next token of `tokens` (none for the no-auth baseline). */
-async function load(url, tokens, durationS) {
+/** The server's CPU time so far, in µs (user + system), asked over IPC. */
+async function cpuOf(child) {
+  child.send('cpu');
+  const [{ user, system }] = await once(child, 'message');
+  return user + system;
+}
+
+/**
+ * One autocannon run against `server`; every request carries the next token of `tokens` (the no-auth
+ * baseline ignores it). Also the server's CPU µs per request over the run.
+ */
+async function load({ url, child }, tokens, durationS) {
+  const cpuBefore = await cpuOf(child);
   let next = 0;
   const result = await autocannon({
     url,
@@ -82,10 +93,16 @@ async function load(url, tokens, durationS) {
       },
     ],
   });
+  const cpuUs = ((await cpuOf(child)) - cpuBefore) / result.requests.total;
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
   // total ÷ duration: autocannon's per-second average has no sample in a run shorter than a second.
-  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs,
+  };
 }
 
 /** Every token once, 10 requests in flight. */
@@ -137,18 +154,18 @@ export async function runHttp({ log = () => {} } = {}) {
           variants.map(async (variant) => ({ variant, ...(await startServer(framework, variant, config)) })),
         );
         servers.push(...started);
-        for (const { variant, url } of servers) {
-          await sanityCheck(variant, url, rotating[0]);
+        for (const server of servers) {
+          await sanityCheck(server.variant, server.url, rotating[0]);
           // Warm-up: JIT, JWKS and (for the caching variants) every token into the cache; the full run also
           // lets autocannon's own connections settle (autocannon cannot run for less than about a second).
-          await prime(url, rotating);
-          if (!quick) await load(url, rotating, 1);
+          await prime(server.url, rotating);
+          if (!quick) await load(server, rotating, 1);
         }
         for (const [setName, tokens] of Object.entries(sets)) {
           const samples = new Map(variants.map((variant) => [variant, []]));
           for (let round = 0; round < ROUNDS; round++) {
-            for (const { variant, url } of servers)
-              samples.get(variant).push(await load(url, tokens, DURATION_S));
+            for (const server of servers)
+              samples.get(server.variant).push(await load(server, tokens, DURATION_S));
           }
           const rows = variants.map((variant) => {
             const runs = samples.get(variant);
@@ -157,6 +174,7 @@ export async function runHttp({ log = () => {} } = {}) {
               rps: median(runs.map((run) => run.rps)),
               p50: median(runs.map((run) => run.p50)),
               p99: median(runs.map((run) => run.p99)),
+              cpuUs: median(runs.map((run) => run.cpuUs)),
             };
           });
           tables[`${framework}, ${setName}`] = rows;

@@ -23,12 +23,13 @@ export function renderHttpTable(title, rows) {
   const lines = [
     `#### ${title}`,
     '',
-    '| server | req/s | p50 ms | p99 ms | ratio to no-auth | ratio to raw |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| server | req/s | p50 ms | p99 ms | ratio to no-auth | ratio to raw | server CPU µs/req | CPU ratio to no-auth | CPU ratio to raw |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
+    // CPU ratios are inverted (baseline µs ÷ this row's µs) so that, like req/s ratios, 1.00 is "as cheap".
     lines.push(
-      `| ${row.name} | ${formatRate(row.rps)} | ${row.p50} | ${row.p99} | ${(row.rps / baseline.rps).toFixed(2)} | ${(row.rps / raw.rps).toFixed(2)} |`,
+      `| ${row.name} | ${formatRate(row.rps)} | ${row.p50} | ${row.p99} | ${(row.rps / baseline.rps).toFixed(2)} | ${(row.rps / raw.rps).toFixed(2)} | ${row.cpuUs.toFixed(1)} | ${(baseline.cpuUs / row.cpuUs).toFixed(2)} | ${(raw.cpuUs / row.cpuUs).toFixed(2)} |`,
     );
   }
   return lines.join('\n') + '\n';
