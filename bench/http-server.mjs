@@ -43,6 +43,9 @@ async function expressApp() {
   switch (variant) {
     case 'no-auth':
       break;
+    case 'no-op middleware':
+      app.use((req, res, next) => next());
+      break;
     case 'raw': {
       const check = rawCheck();
       app.use((req, res, next) => {
@@ -99,6 +102,9 @@ async function koaApp() {
   switch (variant) {
     case 'no-auth':
       break;
+    case 'no-op middleware':
+      app.use((ctx, next) => next());
+      break;
     case 'raw': {
       const check = rawCheck();
       app.use(async (ctx, next) => {
@@ -148,6 +154,11 @@ async function honoApp() {
   const app = new Hono();
   switch (variant) {
     case 'no-auth':
+      break;
+    case 'no-op middleware':
+      app.use('*', async (c, next) => {
+        await next();
+      });
       break;
     case 'raw': {
       const check = rawCheck();

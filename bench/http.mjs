@@ -28,14 +28,23 @@ const serverScript = fileURLToPath(new URL('./http-server.mjs', import.meta.url)
 export const FRAMEWORKS = {
   express: [
     'no-auth',
+    'no-op middleware',
     'raw',
     'jwtguard',
     'jwtguard+cache',
     'express-oauth2-jwt-bearer',
     'express-jwt+jwks-rsa',
   ],
-  koa: ['no-auth', 'raw', 'jwtguard', 'jwtguard+cache', 'koa-jwt+jwks-rsa'],
-  hono: ['no-auth', 'raw', 'jwtguard', 'jwtguard+cache', 'hono-jwk (inline keys)', 'hono-jwk (jwks_uri)'],
+  koa: ['no-auth', 'no-op middleware', 'raw', 'jwtguard', 'jwtguard+cache', 'koa-jwt+jwks-rsa'],
+  hono: [
+    'no-auth',
+    'no-op middleware',
+    'raw',
+    'jwtguard',
+    'jwtguard+cache',
+    'hono-jwk (inline keys)',
+    'hono-jwk (jwks_uri)',
+  ],
 };
 
 /** The JWKS (and a discovery document) on 127.0.0.1, counting fetches. */

@@ -21,6 +21,7 @@ import {
   type VerifierOptions,
 } from '@jwtguard/core';
 import { clientAddressOf } from './client-address.js';
+import { rawHeadersOf } from './raw-headers.js';
 
 /** The Hono `Env` set by `jwtGuard<P>()`: `c.var.auth` is the verified token. */
 export interface JwtGuardEnv<P extends JwtPayload = JwtPayload> {
@@ -67,10 +68,11 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
   const guard = createGuard<P, Context>(optionsOrVerifier, guardOptions);
   const middleware: MiddlewareHandler<OptionalJwtGuardEnv<P>> = async (c, next) => {
     if (guard.realm !== undefined) realms.set(c, guard.realm);
-    const headers = c.req.raw.headers;
+    const headers = rawHeadersOf(c) ?? c.req.raw.headers;
     if (guard.isPreflight(c.req.method, headers)) return next();
     try {
-      // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
+      // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens
+      // (node-server's rawHeaders show it as two).
       const url = pathAndQuery(c.req.url);
       const clientAddress = clientAddressOf(c);
       const outcome = guard.authenticateNow({ method: c.req.method, url, headers, clientAddress, source: c });

@@ -102,3 +102,37 @@ test('misconfiguration fails at setup, not per request', () => {
   expect(() => jwtGuard(options(), { realm: '' })).toThrow(ConfigurationError);
   expect(() => requireClaims({ roles: [] })).toThrow(ConfigurationError);
 });
+
+test("on @hono/node-server the Node request's rawHeaders are read: a repeated Authorization field is seen as two", async () => {
+  let seen: unknown;
+  const app = new Hono<JwtGuardEnv>();
+  app.use(
+    jwtGuard({
+      ...options(),
+      validate: (_result, context) => {
+        seen = context.headers;
+      },
+    }),
+  );
+  app.get('/', (c) => c.text(c.var.auth.payload.sub ?? ''));
+  const { Authorization: one } = await bearer();
+  const { Authorization: two } = await bearer();
+  // node-server hands the IncomingMessage over as `c.env.incoming`; app.request takes that env third.
+  const env = (rawHeaders: string[]) => ({ incoming: { rawHeaders } });
+  const ok = await app.request('/', { headers: { Authorization: one } }, env(['Authorization', one]));
+  expect(ok.status).toBe(200);
+  expect(seen).toEqual(['Authorization', one]);
+  const repeated = await app.request(
+    '/',
+    { headers: { Authorization: one } },
+    env(['Authorization', one, 'authorization', two]),
+  );
+  expect(repeated.status).toBe(400);
+  expect(await repeated.json()).toEqual({
+    error: 'invalid_request',
+    error_description: 'Request must carry exactly one access token',
+  });
+  // Without such bindings (Bun, Deno, Workers) the Fetch headers are read.
+  expect((await app.request('/', { headers: { Authorization: one } })).status).toBe(200);
+  expect(seen).toBeInstanceOf(Headers);
+});
