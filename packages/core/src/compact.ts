@@ -85,6 +85,8 @@ export function decodeSegment(segment: string): Uint8Array {
 const headers = new Map<string, Readonly<Record<string, unknown>>>();
 const HEADER_MEMO_ENTRIES = 64;
 const HEADER_MEMO_SEGMENT_LENGTH = 512;
+let lastSegment: string | undefined;
+let lastHeader: Readonly<Record<string, unknown>> | undefined;
 
 /**
  * The protected header of a compact JWS, decoded and parsed (strictly, as decodeSegment and
@@ -95,8 +97,15 @@ const HEADER_MEMO_SEGMENT_LENGTH = 512;
  * attacker's) only churn the memo, never grow it.
  */
 export function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
+  // The last header first: comparing ~100 characters is cheaper than hashing them for the Map, and a
+  // request's segment is a new string each time, so its hash is never cached.
+  if (segment === lastSegment && lastHeader !== undefined) return lastHeader;
   const known = headers.get(segment);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    lastSegment = segment;
+    lastHeader = known;
+    return known;
+  }
   const header = freezeMembers(parseJsonObject(decodeSegment(segment), 'header'));
   if (segment.length <= HEADER_MEMO_SEGMENT_LENGTH) {
     if (headers.size >= HEADER_MEMO_ENTRIES) headers.clear();
