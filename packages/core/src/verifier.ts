@@ -3,9 +3,10 @@
 // network call, the signature before claims, and the denylist last so a forged token never reaches a store.
 //
 // Per-request cost: everything that can be done once is done in compileOptions (options, policies) or once
-// per key (imports, memoised by the key sources and the signature seam); a request allocates no closures or
-// regexes, parses each JSON object once, and with `cache.tokens` skips the signature for a token string it
-// has already verified (token-cache.ts).
+// per key (imports, memoised by the key sources and the signature seam); a request builds no regexes,
+// parses each JSON object once, runs synchronously until something must be awaited (a key to fetch or
+// convert, an async hook), and with `cache.tokens` skips the signature for a token string it has already
+// verified (token-cache.ts).
 import { checkClaims } from './claims.js';
 import { decodeHeader, decodeSegment, splitCompact, splitSegments } from './compact.js';
 import { InvalidTokenError, UnavailableError, isJwtGuardError, type JwtGuardError } from './errors.js';
@@ -122,8 +123,8 @@ function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: Si
 
 /**
  * `verify` without the promise when the answer is at hand: the AuthResult, a promise when something had to
- * be awaited, or a thrown JwtGuardError for a refusal made before any await. Framework middleware that can
- * continue synchronously (Express) then does, which a server feels: an asynchronous `next()` costs Node's
+ * be awaited, or a thrown JwtGuardError for a refusal made before any await. Framework middleware then
+ * continues synchronously (Express, Koa, Hono), which a server feels: an asynchronous `next()` cost Node's
  * HTTP stack ~5 µs a request more than the verification it waited for.
  */
 export type VerifyNow<P extends JwtPayload = JwtPayload> = (
@@ -133,11 +134,15 @@ export type VerifyNow<P extends JwtPayload = JwtPayload> = (
 
 const immediate = new WeakMap<object, VerifyNow>();
 
-/** The VerifyNow of a verifier made by createVerifier; for any other Verifier, its `verify`. */
+/**
+ * The VerifyNow of a verifier made by createVerifier; for any other Verifier, its `verify` as a native
+ * promise (callers tell "at hand" from "later" by `instanceof Promise`: a foreign thenable taken for an
+ * answer would let a request through before it settled).
+ */
 export function verifyNowOf<P extends JwtPayload>(verifier: Verifier<P>): VerifyNow<P> {
   return (
     (immediate.get(verifier) as VerifyNow<P> | undefined) ??
-    ((token, context) => verifier.verify(token, context))
+    ((token, context) => Promise.resolve(verifier.verify(token, context)))
   );
 }
 

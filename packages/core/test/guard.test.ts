@@ -217,6 +217,39 @@ describe('authenticateNow', () => {
     expect(createGuard(options, { optional: true }).authenticateNow(req({}))).toBeUndefined();
   });
 
+  test('a shared verifier whose verify returns a foreign thenable is awaited, never taken for an answer', async () => {
+    const refusal = new InvalidTokenError('ERR_JWT_EXPIRED', 'Token has expired');
+    const verifier = {
+      verify: () =>
+        ({
+          then: (_resolve: unknown, reject: (reason: unknown) => void) => reject(refusal),
+        }) as unknown as Promise<never>,
+      warmUp: async () => undefined,
+    };
+    const guard = createGuard(verifier);
+    const outcome = guard.authenticateNow(req({ authorization: `Bearer ${await sign()}` }));
+    expect(outcome).toBeInstanceOf(Promise);
+    await expect(outcome).rejects.toBe(refusal);
+  });
+
+  test('the token.rejected event of a malformed bearer token comes before its 400; with a cookie configured the header is checked first', async () => {
+    const events: string[] = [];
+    const guard = createGuard({ ...options, onEvent: (event) => events.push(event.type) });
+    expect(await failure(guard.authenticate(req({ authorization: 'Bearer a b' })))).toMatchObject({
+      status: 400,
+    });
+    expect(events).toEqual(['token.rejected']);
+    const withCookie = createGuard({ ...options, cookie: 'at', onEvent: (event) => events.push(event.type) });
+    const err = await failure(
+      withCookie.authenticate(req({ authorization: 'Bearer a b', cookie: `at=${await sign()}` })),
+    );
+    expect(err).toMatchObject({
+      status: 400,
+      message: 'Authorization must be "Bearer" followed by one token',
+    });
+    expect(events).toEqual(['token.rejected']);
+  });
+
   test('a bearer token outside the b64token syntax is a 400, as extractToken says, even though it is checked only on refusal', async () => {
     const guard = createGuard(options);
     for (const header of ['Bearer a b', 'Bearer a.b.c%', 'Bearer ==a', 'Bearer é.é.é']) {
