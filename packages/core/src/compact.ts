@@ -81,35 +81,41 @@ export function decodeSegment(segment: string): Uint8Array {
   );
 }
 
+interface KnownHeader {
+  /** The segment text, copied: a slice of a request's token would keep that whole token alive. */
+  readonly segment: string;
+  readonly header: Readonly<Record<string, unknown>>;
+}
+
 /** Decoded protected headers by segment text; see decodeHeader. */
-const headers = new Map<string, Readonly<Record<string, unknown>>>();
+const headers = new Map<string, KnownHeader>();
 const HEADER_MEMO_ENTRIES = 64;
 const HEADER_MEMO_SEGMENT_LENGTH = 512;
-let lastSegment: string | undefined;
-let lastHeader: Readonly<Record<string, unknown>> | undefined;
+let last: KnownHeader | undefined;
 
 /**
  * The protected header of a compact JWS, decoded and parsed (strictly, as decodeSegment and
  * parseJsonObject do). Every token of one signing key carries the same header, and the parsed form is a
  * pure function of the segment text, so the last few are remembered and shared: most requests skip
  * decoding and parsing the header. Shared, so read-only: nested values are frozen, and the object itself is
- * never handed out (results get a copy). Bounded in entries and entry size, so headers that vary (an
+ * never handed out (results get a copy) nor changed by the verifier. Bounded in entries and entry size, so headers that vary (an
  * attacker's) only churn the memo, never grow it.
  */
 export function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
   // The last header first: comparing ~100 characters is cheaper than hashing them for the Map, and a
   // request's segment is a new string each time, so its hash is never cached.
-  if (segment === lastSegment && lastHeader !== undefined) return lastHeader;
+  if (last !== undefined && segment === last.segment) return last.header;
   const known = headers.get(segment);
   if (known !== undefined) {
-    lastSegment = segment;
-    lastHeader = known;
-    return known;
+    last = known;
+    return known.header;
   }
   const header = freezeMembers(parseJsonObject(decodeSegment(segment), 'header'));
   if (segment.length <= HEADER_MEMO_SEGMENT_LENGTH) {
     if (headers.size >= HEADER_MEMO_ENTRIES) headers.clear();
-    headers.set(segment, header);
+    // A parsed string is a new string: a slice of the token (which V8 may keep as a view of it) is not.
+    const copy = JSON.parse(JSON.stringify(segment)) as string;
+    headers.set(copy, { segment: copy, header });
   }
   return header;
 }

@@ -21,8 +21,8 @@ export interface KeySource {
    * Candidate keys for a token's header (by `kid` when present), already filtered by `supports(alg)`.
    * Answers synchronously when the keys are at hand (static keys, a fresh cached JWKS that has the kid), so
    * the common request awaits nothing before the signature check; otherwise a promise. `[]` when the
-   * source answered but holds no matching key; rejects with `UnavailableError` when keys cannot be
-   * obtained and none are cached.
+   * source answered but holds no matching key; fails with `UnavailableError` (a rejection, or a throw when
+   * answering synchronously) when keys cannot be obtained and none are cached.
    */
   getKeys(header: JwtHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   /** Fetch eagerly (JWKS); a no-op for static keys. */

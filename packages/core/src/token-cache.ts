@@ -73,6 +73,8 @@ export function createTokenCache(
   const scopeLists = createScopeInterner();
   return {
     get(token) {
+      // Not a string: not a token the cache could hold; the verifier refuses it as malformed.
+      if (typeof token !== 'string') return undefined;
       const entry = lru.get(indexOf(token));
       if (entry === undefined || entry.token !== token) return undefined;
       if (clock() >= entry.expiresAt) {

@@ -104,6 +104,26 @@ test('a token ending like a cached one (its very signature on another payload) i
   expect(cachedFlags()).toEqual([false, true]);
 });
 
+test('with the cache on, something that is not a string is refused as malformed, as without it', async () => {
+  const guard = verifier();
+  for (const bad of [undefined, null, 42, {}, ['a.b.c']]) {
+    await expect(guard.verify(bad as unknown as string)).rejects.toMatchObject({ code: 'ERR_JWT_MALFORMED' });
+  }
+});
+
+test('nested header values are frozen, cache on or off, so no result can change a shared header', async () => {
+  for (const cache of [{ tokens: {} }, undefined]) {
+    const guard = verifier({ cache });
+    const token = await signToken(key, claims(), { ext: { note: 'x' } });
+    const first = await guard.verify(token);
+    expect(Object.isFrozen(first.header.ext)).toBe(true);
+    expect(() => {
+      (first.header.ext as { note: string }).note = 'changed';
+    }).toThrow(TypeError);
+    expect((await guard.verify(token)).header.ext).toEqual({ note: 'x' });
+  }
+});
+
 test('exp is re-checked on a hit: a cached token is refused once it expires', async () => {
   const guard = verifier({ clockTolerance: 0 });
   const token = await signToken(key, claims({ exp: NOW + 60 }));
