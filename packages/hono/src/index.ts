@@ -21,7 +21,6 @@ import {
   type VerifierOptions,
 } from '@jwtguard/core';
 import { clientAddressOf } from './client-address.js';
-import { rawHeadersOf } from './raw-headers.js';
 
 /** The Hono `Env` set by `jwtGuard<P>()`: `c.var.auth` is the verified token. */
 export interface JwtGuardEnv<P extends JwtPayload = JwtPayload> {
@@ -69,12 +68,11 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
   // Not an async function: with the answer at hand the request goes on to next() without a microtask turn.
   const middleware: MiddlewareHandler<OptionalJwtGuardEnv<P>> = (c, next) => {
     if (guard.realm !== undefined) realms.set(c, guard.realm);
-    const headers = rawHeadersOf(c) ?? c.req.raw.headers;
+    const headers = c.req.raw.headers;
     if (guard.isPreflight(c.req.method, headers)) return next();
     let outcome: AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
     try {
-      // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens
-      // (node-server's rawHeaders show it as two).
+      // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
       const url = pathAndQuery(c.req.url);
       const clientAddress = clientAddressOf(c);
       outcome = guard.authenticateNow({ method: c.req.method, url, headers, clientAddress, source: c });
