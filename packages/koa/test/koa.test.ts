@@ -114,3 +114,32 @@ test('misconfiguration fails at setup, not per request', () => {
   expect(() => jwtGuard(options(), { cookie: 'a b' })).toThrow(ConfigurationError);
   expect(() => requireScopes()).toThrow(ConfigurationError);
 });
+
+test('with the answer at hand the middleware calls next() before it returns; otherwise once the promise settles', async () => {
+  const middleware = jwtGuard(options());
+  const token = await auth.sign({ scope: 'a' });
+  const call = (authorization: string) => {
+    const ctx = {
+      method: 'GET',
+      originalUrl: '/',
+      headers: { authorization },
+      req: { rawHeaders: ['Authorization', authorization] },
+      state: {} as { auth?: AuthResult },
+    };
+    const calls: string[] = [];
+    const returned = middleware(ctx as never, async () => void calls.push('next'));
+    return { ctx, calls, returned };
+  };
+  // The first token of a key waits for the key's conversion.
+  const first = call(`Bearer ${token}`);
+  expect(first.calls).toEqual([]);
+  await first.returned;
+  expect(first.calls).toEqual(['next']);
+  const second = call(`Bearer ${token}`);
+  expect(second.calls).toEqual(['next']);
+  expect(second.ctx.state.auth?.payload.sub).toBe('alice');
+  // A refusal is a rejected promise, as Koa middleware must answer, not a synchronous throw.
+  const refused = call('Bearer a.b.c');
+  expect(refused.calls).toEqual([]);
+  await expect(refused.returned).rejects.toMatchObject({ status: 401 });
+});
