@@ -79,7 +79,7 @@ const report = [
   '',
   'Ratio = ops/s ÷ raw node:crypto in the same mode (one-shot verify on a KeyObject + JSON.parse + iss/aud/exp/nbf checks). ' +
     'Cache on, 1 token: the same token every time; 1,000 tokens: a rotating set, all cached after the warm-up. ' +
-    `Each figure: ${quick ? '60 ms' : '600 ms in 3 interleaved rounds'} after a warm-up covering every token of the set; the Web Crypto rows come from a second process.`,
+    `Each figure: ${quick ? '60 ms in 2' : '600 ms in 12'} interleaved rounds after a warm-up covering every token of the set, computed as the median over rounds of the row's ratio to raw node:crypto measured in the same round, times raw's median rate (the machine's speed drifts during a table); the Web Crypto rows come from a second process, relative to its own cache-off row.`,
   '',
   environment,
   `- part: \`node bench/verify.mjs${quick ? ' --quick' : ''}\``,

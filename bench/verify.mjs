@@ -17,7 +17,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 /** Per case and mode: total measured time, split over ROUNDS interleaved rounds; then the warm-up. */
 const durationMs = quick ? 60 : 600;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = quick ? 2 : 12;
 const warmMs = quick ? 30 : 150;
 const ROTATING = 1000;
 const self = fileURLToPath(import.meta.url);
@@ -76,8 +76,10 @@ const MODES = [
 ];
 
 /**
- * Every case warmed up, then measured in interleaved rounds (case A, B, C…, then again), so a change in
- * machine load during the run touches every case alike; a figure is total operations ÷ total time.
+ * Every case warmed up, then measured in interleaved rounds (case A, B, C…, then again). The machine's speed
+ * drifts by tens of percent over a table (other tenants share the host), so a case is compared with the
+ * first case (raw node:crypto) of the same round: its figure is the median over rounds of that ratio, times
+ * the first case's median rate. Ratios between rows are then medians of same-round ratios.
  */
 async function run(cases, tokens) {
   const prepared = [];
@@ -85,7 +87,7 @@ async function run(cases, tokens) {
     const set = which === 'single' ? tokens.slice(0, 1) : tokens;
     await fn(set[0]); // fail loudly on a misconfigured case instead of timing exceptions
     await warmUp(fn, set, warmMs);
-    prepared.push({ name, fn, set, ops: [0, 0], ms: [0, 0] });
+    prepared.push({ name, fn, set, rates: [[], []] });
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const entry of prepared) {
@@ -94,16 +96,27 @@ async function run(cases, tokens) {
           durationMs: durationMs / ROUNDS,
           concurrency,
         });
-        entry.ops[index] += ops;
-        entry.ms[index] += ms;
+        entry.rates[index].push(ops / (ms / 1000));
       }
     }
   }
-  return prepared.map(({ name, ops, ms }) => ({
-    name,
-    sequential: ops[0] / (ms[0] / 1000),
-    concurrent: ops[1] / (ms[1] / 1000),
+  const [first] = prepared;
+  const figure = (entry, index) => {
+    const reference = first.rates[index];
+    const ratios = entry.rates[index].map((rate, round) => rate / reference[round]);
+    return median(ratios) * median(reference);
+  };
+  return prepared.map((entry) => ({
+    name: entry.name,
+    sequential: figure(entry, 0),
+    concurrent: figure(entry, 1),
   }));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main() {
