@@ -2,7 +2,8 @@
 // in-framework limit) and the peer middlewares. Every server runs in its own child process (http-server.mjs);
 // autocannon runs here, in the parent. The JWKS is served over loopback HTTP from this process. Variants of
 // one framework run interleaved A/B/C…/A/B/C… so drift in machine load hits them all alike; the figures are
-// the median over rounds. Two token sets: the same token on every request, and 1,000 rotating tokens.
+// medians of same-round ratios to no-auth. Two token sets: the same token on every request, and 1,000
+// rotating tokens. Beside req/s, the server's CPU per request (its own cost, whatever autocannon took).
 //   node bench/http.mjs [--quick] [--json] [--framework=express|koa|hono]        (needs `pnpm build`)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +19,10 @@ const quick = args.has('--quick');
 // One second is autocannon's shortest run; more, shorter interleaved rounds beat fewer long ones on a
 // machine whose load changes while the benchmark runs.
 const DURATION_S = 1;
-const ROUNDS = quick ? 1 : 4;
+/** Rounds per token set: the rotating set is the one the targets are about. */
+const ROUNDS = quick
+  ? { 'same token': 1, '1,000 rotating tokens': 1 }
+  : { 'same token': 3, '1,000 rotating tokens': 6 };
 const CONNECTIONS = 10;
 /** `--framework=express` runs one framework only (while working on an adapter). */
 const only = process.argv.find((arg) => arg.startsWith('--framework='))?.slice('--framework='.length);
@@ -172,18 +176,24 @@ export async function runHttp({ log = () => {} } = {}) {
         }
         for (const [setName, tokens] of Object.entries(sets)) {
           const samples = new Map(variants.map((variant) => [variant, []]));
-          for (let round = 0; round < ROUNDS; round++) {
+          for (let round = 0; round < ROUNDS[setName]; round++) {
             for (const server of servers)
               samples.get(server.variant).push(await load(server, tokens, DURATION_S));
           }
+          // The machine's speed drifts over a table: req/s and CPU per request are each the median of the
+          // row's ratio to the no-auth run of the same round, times no-auth's median (see verify.mjs).
+          const baseline = samples.get(variants[0]);
+          const relative = (runs, key) =>
+            median(runs.map((run, round) => run[key] / baseline[round][key])) *
+            median(baseline.map((run) => run[key]));
           const rows = variants.map((variant) => {
             const runs = samples.get(variant);
             return {
               name: variant,
-              rps: median(runs.map((run) => run.rps)),
+              rps: relative(runs, 'rps'),
               p50: median(runs.map((run) => run.p50)),
               p99: median(runs.map((run) => run.p99)),
-              cpuUs: median(runs.map((run) => run.cpuUs)),
+              cpuUs: relative(runs, 'cpuUs'),
             };
           });
           tables[`${framework}, ${setName}`] = rows;
@@ -196,7 +206,7 @@ export async function runHttp({ log = () => {} } = {}) {
   } finally {
     jwks.server.close();
   }
-  return { tables, durationS: DURATION_S, rounds: ROUNDS, connections: CONNECTIONS };
+  return { tables, durationS: DURATION_S, rounds: ROUNDS['1,000 rotating tokens'], connections: CONNECTIONS };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -88,7 +88,7 @@ const report = [
   '## HTTP: adapters against their framework, a raw middleware and the peers',
   '',
   `RS256, JWKS served over loopback HTTP, autocannon (${http.connections} connections, in the parent process) against a server in a child process; ` +
-    `variants interleaved, ${http.rounds} round(s) of ${http.durationS} s, median. ` +
+    `variants interleaved, ${http.rounds} round(s) of ${http.durationS} s for the rotating set (half as many for the same token); req/s and CPU per request are the median of each row's ratio to the no-auth run of the same round, times no-auth's median; p50/p99 are plain medians. ` +
     '"raw" is a node:crypto middleware written for the framework (the in-framework limit); "jwtguard+cache" has `cache.tokens` on.',
   '',
   environment,
