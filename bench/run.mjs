@@ -1,4 +1,4 @@
-// The benchmark suite (`pnpm bench`, about 5 minutes; `pnpm bench:quick`, under a minute): verify throughput
+// The benchmark suite (`pnpm bench`, about 6 minutes; `pnpm bench:quick`, under a minute): verify throughput
 // per algorithm, HTTP per framework, a JWKS storm and the token cache's memory. Each part runs in its own
 // child process so one cannot warm up or pollute another. Prints the report and writes bench/RESULTS.md,
 // with the targets of issue 5 checked against the figures of this very run.
@@ -71,7 +71,12 @@ const report = [
     'selection, scopes, a result object, errors with codes). That work costs jwtguard a few microseconds per token whatever the ' +
     'algorithm, so the ratio is lowest where the signature is cheapest: an HMAC takes a few µs, an RSA verify ~30 µs, ' +
     'ECDSA/EdDSA ~70-90 µs on this class of machine.',
-  '- Other sessions ran tests on the same 2 cores during the run: compare rows of one table, not tables of different runs.',
+  '- The machine is a VM on a shared host whose speed drifts by tens of percent within a minute: compare rows of one table, ' +
+    'not tables of different runs. Figures are medians of same-round ratios (see each section); across runs, ratios still move by ' +
+    'about ±0.05 (verify) and ±0.1 (HTTP).',
+  '- HTTP: "server CPU µs/req" is the server process\'s own CPU time per request, read around each run; it does not depend on ' +
+    'how much of the 2 cores autocannon took, which caps req/s for the fast servers (Koa, Hono). "no-op middleware" is what any ' +
+    'middleware at all costs the framework.',
   '- Memory: RSS of a process that has just verified 10,000 tokens is well above an idle one whether or not anything is ' +
     'cached (V8 keeps the young generation it grew); the memory table separates that from what the cache holds.',
   '',
