@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 // Signing-key lifecycle: next → current → retired → removed, driven by an injected clock; the algorithm
 // matrix verified by plain jose and by @jwtguard/core.
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
@@ -116,6 +117,26 @@ describe('key lifecycle', () => {
     expect(() => createIssuer({ issuer: ISS, rotation: { every: '5m' }, jwksCacheLifetime: '10m' })).toThrow(
       /rotation.every/,
     );
+  });
+
+  test('rotation.checkInterval: false starts no timer (tick() is yours to call); by default one timer runs', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const before = jest.getTimerCount();
+      const manual = createIssuer({
+        issuer: ISS,
+        audience: AUD,
+        rotation: { every: '30d', checkInterval: false },
+      });
+      expect(jest.getTimerCount()).toBe(before);
+      const timed = createIssuer({ issuer: ISS, audience: AUD, rotation: { every: '30d' } });
+      expect(jest.getTimerCount()).toBe(before + 1);
+      await timed.close();
+      await manual.close();
+      expect(jest.getTimerCount()).toBe(before);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('the built-in timer ticks (checkInterval) and close() stops it', async () => {
