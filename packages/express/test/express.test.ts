@@ -15,6 +15,7 @@ import {
 } from '@jwtguard/express';
 import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
 import { loopbackServers } from '../../../test/support/loopback-servers.js';
+import { expectContinuesSynchronously } from '../../../test/support/synchronous-continuation.js';
 
 let auth: TestAuthServer;
 const listen = loopbackServers();
@@ -116,8 +117,7 @@ test('misconfiguration fails at setup, not per request', () => {
 
 test('with the answer at hand the middleware continues synchronously; otherwise once the promise settles', async () => {
   const middleware = jwtGuard(options());
-  const token = await auth.sign({ scope: 'a' });
-  const call = (authorization: string): { req: express.Request; calls: unknown[] } => {
+  const call = (authorization: string) => {
     const req = {
       method: 'GET',
       originalUrl: '/',
@@ -126,17 +126,10 @@ test('with the answer at hand the middleware continues synchronously; otherwise 
     } as unknown as express.Request;
     const calls: unknown[] = [];
     middleware(req, {} as express.Response, (err?: unknown) => void calls.push(err ?? 'next'));
-    return { req, calls };
+    return { calls, sub: () => req.auth?.payload.sub };
   };
-  // The first token of a key waits for the key's conversion: next() comes later.
-  const first = call(`Bearer ${token}`);
-  expect(first.calls).toEqual([]);
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(first.calls).toEqual(['next']);
-  // Then next() runs before the middleware returns, with req.auth set; a refusal goes to next(err) as soon.
-  const second = call(`Bearer ${token}`);
-  expect(second.calls).toEqual(['next']);
-  expect(second.req.auth?.payload.sub).toBe('alice');
+  await expectContinuesSynchronously(await auth.sign({ scope: 'a' }), call);
+  // A refusal goes to next(err) as soon.
   const refused = call('Bearer a.b.c');
   expect(refused.calls).toHaveLength(1);
   expect(isJwtGuardError(refused.calls[0])).toBe(true);

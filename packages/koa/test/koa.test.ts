@@ -12,6 +12,7 @@ import {
 } from '@jwtguard/koa';
 import { AUDIENCE, startAuthServer, type TestAuthServer } from '../../../test/conformance/jwks.js';
 import { loopbackServers } from '../../../test/support/loopback-servers.js';
+import { expectContinuesSynchronously } from '../../../test/support/synchronous-continuation.js';
 
 let auth: TestAuthServer;
 const serve = loopbackServers();
@@ -117,7 +118,6 @@ test('misconfiguration fails at setup, not per request', () => {
 
 test('with the answer at hand the middleware calls next() before it returns; otherwise once the promise settles', async () => {
   const middleware = jwtGuard(options());
-  const token = await auth.sign({ scope: 'a' });
   const call = (authorization: string) => {
     const ctx = {
       method: 'GET',
@@ -126,18 +126,11 @@ test('with the answer at hand the middleware calls next() before it returns; oth
       req: { rawHeaders: ['Authorization', authorization] },
       state: {} as { auth?: AuthResult },
     };
-    const calls: string[] = [];
+    const calls: unknown[] = [];
     const returned = middleware(ctx as never, async () => void calls.push('next'));
-    return { ctx, calls, returned };
+    return { calls, returned, sub: () => ctx.state.auth?.payload.sub };
   };
-  // The first token of a key waits for the key's conversion.
-  const first = call(`Bearer ${token}`);
-  expect(first.calls).toEqual([]);
-  await first.returned;
-  expect(first.calls).toEqual(['next']);
-  const second = call(`Bearer ${token}`);
-  expect(second.calls).toEqual(['next']);
-  expect(second.ctx.state.auth?.payload.sub).toBe('alice');
+  await expectContinuesSynchronously(await auth.sign({ scope: 'a' }), call);
   // A refusal is a rejected promise, as Koa middleware must answer, not a synchronous throw.
   const refused = call('Bearer a.b.c');
   expect(refused.calls).toEqual([]);
