@@ -12,9 +12,9 @@
 // - an entry expires no later than the token's `exp` (on the verifier's clock) and never after `ttl`;
 // - an entry remembers the VerificationKey that verified it, and is used only while the issuer's key source
 //   still returns that very key for the token's header: a key dropped from the JWKS invalidates its tokens;
-// - the cached claims' and header's nested values and the scopes are frozen, and every result gets its own top-level
-//   copies, so an application that mutates `req.auth.payload` or `req.auth.scopes` cannot change what the
-//   next request sees.
+// - the cached claims' and header's nested values and the scopes are frozen, and every result gets its own
+//   top-level copies, so an application that mutates `req.auth.payload` or `req.auth.scopes` cannot change
+//   what the next request sees.
 import { LRUCache } from 'lru-cache';
 import { toMilliseconds } from './duration.js';
 import { ConfigurationError } from './errors.js';
