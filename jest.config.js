@@ -18,7 +18,7 @@ export default {
     '^@jwtguard/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@jwtguard-example/([a-z-]+)$': '<rootDir>/examples/$1/src/index.ts',
     // The signature seam (packages/core package.json `imports`): jest runs on Node, so the node:crypto side.
-    '^#crypto-runtime$': '<rootDir>/packages/core/src/crypto-node.ts',
+    '^#crypto-runtime$': '<rootDir>/packages/core/src/runtime/node.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -2,7 +2,7 @@
 // headers a response needs (`WWW-Authenticate`, `Retry-After`), so Express's and Koa's default error
 // handlers already answer correctly. `description` is shown to clients: it never contains the token, a key
 // or a stack.
-import { buildChallenge } from './challenge.js';
+import { buildChallenge } from './bearer/challenge.js';
 
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 

@@ -1,11 +1,11 @@
 // @jwtguard/core public API. Fixed names (see DESIGN.md): createVerifier and the option names of VerifierOptions.
 export type * from './types.js';
 export * from './errors.js';
-export { buildChallenge } from './challenge.js';
-export type { VerificationKey, KeySource } from './key-source.js';
-export { toMilliseconds } from './duration.js';
-export { revocationId, jtiRevocationId, isBeforeCutoff, type RevocationId } from './revocation.js';
-export { createScopeCheck, withRealm, type ScopeCheck, type ScopeMode } from './scope-check.js';
+export { buildChallenge } from './bearer/challenge.js';
+export type { VerificationKey, KeySource } from './keys/key-source.js';
+export { toMilliseconds } from './config/duration.js';
+export { revocationId, jtiRevocationId, isBeforeCutoff, type RevocationId } from './revocation/revocation-id.js';
+export { createScopeCheck, withRealm, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export {
   createClaimCheck,
   type ClaimCheck,
@@ -13,12 +13,12 @@ export {
   type ClaimPredicate,
   type ClaimRequirement,
   type ClaimValue,
-} from './claim-check.js';
-export { errorResponse, type ErrorResponse, type ErrorResponseBody } from './render-error.js';
-export { createGuard, type Guard, type GuardOptions, type GuardRequest } from './guard.js';
+} from './bearer/require-claims.js';
+export { errorResponse, type ErrorResponse, type ErrorResponseBody } from './bearer/error-response.js';
+export { createGuard, type Guard, type GuardOptions, type GuardRequest } from './bearer/guard.js';
 export { createVerifier } from './verifier.js';
-export { extractToken, type ExtractTokenOptions } from './extract-token.js';
-export { headerValues } from './headers.js';
-export { getScopes, hasAllScopes, hasAnyScope, DEFAULT_SCOPE_CLAIMS } from './scopes.js';
-export { createMemoryDenylist, type MemoryDenylist, type MemoryDenylistOptions } from './memory-denylist.js';
-export { createStaticKeySource, type StaticKeySource } from './static-keys.js';
+export { extractToken, type ExtractTokenOptions } from './bearer/extract-token.js';
+export { headerValues } from './bearer/header-values.js';
+export { getScopes, hasAllScopes, hasAnyScope, DEFAULT_SCOPE_CLAIMS } from './claims/scope-claim.js';
+export { createMemoryDenylist, type MemoryDenylist, type MemoryDenylistOptions } from './revocation/memory-denylist.js';
+export { createStaticKeySource, type StaticKeySource } from './keys/static-keys.js';

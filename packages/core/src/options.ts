@@ -1,18 +1,18 @@
 // VerifierOptions compiled once, at construction: every option is checked and turned into the form the
 // per-request pipeline uses, and anything unsafe or inconsistent throws a ConfigurationError that says how
 // to fix it. A misconfigured API must fail at start-up, never accept tokens it should not.
-import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, algorithmSpec } from './algorithms.js';
-import type { ClaimsPolicy } from './claims.js';
-import { DEFAULT_MAX_TOKEN_LENGTH } from './compact.js';
-import { isAcceptableJwksUri } from './discovery.js';
-import { toMilliseconds } from './duration.js';
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, algorithmSpec } from './jws/algorithms.js';
+import type { ClaimsPolicy } from './claims/registered-claims.js';
+import { DEFAULT_MAX_TOKEN_LENGTH } from './jws/compact.js';
+import { isAcceptableJwksUri } from './keys/discovery.js';
+import { toMilliseconds } from './config/duration.js';
 import { ConfigurationError } from './errors.js';
-import { normaliseMediaType, type HeaderPolicy } from './header-policy.js';
-import type { KeySource } from './key-source.js';
-import { createRefetchBudget, type RefetchBudget } from './refetch-budget.js';
-import { createRemoteKeySource } from './remote-key-source.js';
-import { DEFAULT_SCOPE_CLAIMS, createScopeReader } from './scopes.js';
-import { createStaticKeySource } from './static-keys.js';
+import { normaliseMediaType, type HeaderPolicy } from './jws/header-policy.js';
+import type { KeySource } from './keys/key-source.js';
+import { createRefetchBudget, type RefetchBudget } from './keys/refetch-budget.js';
+import { createRemoteKeySource } from './keys/remote-key-source.js';
+import { DEFAULT_SCOPE_CLAIMS, createScopeReader } from './claims/scope-claim.js';
+import { createStaticKeySource } from './keys/static-keys.js';
 import type {
   AuthResult,
   DenylistHook,

@@ -16,10 +16,10 @@
 //   top-level copies, so an application that mutates `req.auth.payload` or `req.auth.scopes` cannot change
 //   what the next request sees.
 import { LRUCache } from 'lru-cache';
-import { toMilliseconds } from './duration.js';
+import { toMilliseconds } from './config/duration.js';
 import { ConfigurationError } from './errors.js';
-import type { VerificationKey } from './key-source.js';
-import { freezeMembers } from './safe-json.js';
+import type { VerificationKey } from './keys/key-source.js';
+import { freezeMembers } from './jws/strict-json.js';
 import type { JwtHeader, TokenCacheOptions } from './types.js';
 
 export const DEFAULT_TOKEN_CACHE_MAX = 10_000;

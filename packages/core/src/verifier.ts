@@ -7,14 +7,14 @@
 // parses each JSON object once, runs synchronously until something must be awaited (a key to fetch or
 // convert, an async hook), and with `cache.tokens` skips the signature for a token string it has already
 // verified (token-cache.ts).
-import { checkClaims } from './claims.js';
-import { decodeHeader, decodeSegment, splitCompact, splitSegments } from './compact.js';
+import { checkClaims } from './claims/registered-claims.js';
+import { decodeHeader, decodeSegment, splitCompact, splitSegments } from './jws/compact.js';
 import { InvalidTokenError, UnavailableError, isJwtGuardError, type JwtGuardError } from './errors.js';
-import { checkHeader } from './header-policy.js';
-import type { VerificationKey } from './key-source.js';
+import { checkHeader } from './jws/header-policy.js';
+import type { VerificationKey } from './keys/key-source.js';
 import { compileOptions, type CompiledIssuer, type CompiledOptions } from './options.js';
-import { parseJsonObject } from './safe-json.js';
-import { verifySignature, type SignatureCheck } from './signature.js';
+import { parseJsonObject } from './jws/strict-json.js';
+import { verifySignature, type SignatureCheck } from './runtime/crypto-runtime.js';
 import { createTokenCache, type CachedToken, type TokenCache } from './token-cache.js';
 import type {
   AuthResult,

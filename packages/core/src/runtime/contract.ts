@@ -1,0 +1,38 @@
+// The runtime seam's contract, written once. `#crypto-runtime` (the package `imports` map) resolves to
+// node.ts under the "node" condition and to web.ts everywhere else; each side declares that it `satisfies`
+// CryptoRuntime, so the type check holds both to this file. The declarations below are what the `types`
+// condition of `#crypto-runtime` points at: code importing the seam is typed against the contract, never
+// against one side.
+import type { VerificationKey } from '../keys/key-source.js';
+
+/**
+ * True when `signature` is a valid `alg` signature of `signingInput` (the ASCII text `header.payload`,
+ * handed over as text so each side encodes it as cheaply as it can) under `key`. May answer synchronously
+ * (node:crypto, key already converted); may reject when the key cannot be imported.
+ */
+export type SignatureCheck = (
+  key: VerificationKey,
+  alg: string,
+  signingInput: string,
+  signature: Uint8Array,
+) => boolean | Promise<boolean>;
+
+/** Everything the rest of core may ask of the runtime. Both sides must give identical decisions. */
+export interface CryptoRuntime {
+  /** Which side the imports map picked: `node` (node:crypto, Buffer) or `web` (Web Crypto, TextDecoder). */
+  readonly name: 'node' | 'web';
+  /** RFC 7515 §5.2 step 8: the one place a JWS signature is checked. */
+  readonly verifySignature: SignatureCheck;
+  /**
+   * Bytes of `segment` when it is canonical base64url (RFC 7515 §2: the alphabet, no padding, no 4n+1
+   * length, unused trailing bits zero); undefined otherwise.
+   */
+  readonly decodeBase64Url: (segment: string) => Uint8Array | undefined;
+  /** Strict UTF-8 to text: a leading BOM dropped, any invalid sequence a thrown TypeError. */
+  readonly decodeUtf8: (bytes: Uint8Array) => string;
+}
+
+export declare const CRYPTO_RUNTIME: CryptoRuntime['name'];
+export declare const verifySignature: CryptoRuntime['verifySignature'];
+export declare const decodeBase64Url: CryptoRuntime['decodeBase64Url'];
+export declare const decodeUtf8: CryptoRuntime['decodeUtf8'];
