@@ -618,12 +618,15 @@ function scenarios(world: World): Record<ScenarioName, Scenario> {
             const peer =
               address === undefined ? 'none' : /^(::ffff:)?127\.|^::1$/.test(address) ? 'loopback' : address;
             throw new InvalidTokenError(
-              'ERR_CONTEXT',
+              'ERR_JWT_VALIDATION_FAILED',
               `saw ${context.method} ${context.url} x-probe=${probe} peer=${peer}`,
             );
           }
           if (context.method !== 'GET' || context.url !== '/me?probe=1') {
-            throw new InvalidTokenError('ERR_CONTEXT', `Unexpected context ${context.method} ${context.url}`);
+            throw new InvalidTokenError(
+              'ERR_JWT_VALIDATION_FAILED',
+              `Unexpected context ${context.method} ${context.url}`,
+            );
           }
         },
       },

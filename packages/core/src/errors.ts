@@ -3,6 +3,7 @@
 // handlers already answer correctly. `description` is shown to clients: it never contains the token, a key
 // or a stack.
 import { buildChallenge } from './bearer/challenge.js';
+import type { JwtGuardErrorCode } from './error-codes.js';
 
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
@@ -10,8 +11,8 @@ export abstract class JwtGuardError extends Error {
   abstract readonly status: number;
   /** The RFC 6750 error code, absent when the request simply carried no token (§3.1). */
   readonly error: BearerErrorCode | undefined;
-  /** Stable machine-readable code, e.g. `ERR_JWT_EXPIRED`. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `ERR_JWT_EXPIRED` (every one is in ERROR_CODES). */
+  readonly code: JwtGuardErrorCode;
   /** Client-safe description. */
   readonly description: string;
   /** Tells http-errors-style handlers (Koa, Express) the message is safe to send. */
@@ -19,7 +20,12 @@ export abstract class JwtGuardError extends Error {
   /** Realm named in the challenge; adapters set it from their `realm` option. */
   realm: string | undefined;
 
-  constructor(code: string, description: string, error: BearerErrorCode | undefined, options?: ErrorOptions) {
+  constructor(
+    code: JwtGuardErrorCode,
+    description: string,
+    error: BearerErrorCode | undefined,
+    options?: ErrorOptions,
+  ) {
     super(description, options);
     this.name = new.target.name;
     this.code = code;
@@ -49,7 +55,7 @@ export abstract class JwtGuardError extends Error {
 /** 401 without an error code: the request carried no credentials (RFC 6750 §3.1). */
 export class UnauthorizedError extends JwtGuardError {
   readonly status = 401;
-  constructor(description = 'Authentication required', code = 'ERR_TOKEN_MISSING') {
+  constructor(description = 'Authentication required', code: JwtGuardErrorCode = 'ERR_TOKEN_MISSING') {
     super(code, description, undefined);
   }
 }
@@ -64,7 +70,7 @@ const CLIENT_ERROR_STACK_LIMIT = 0;
 /** 400 `invalid_request`: malformed Authorization, two tokens, two methods. */
 export class InvalidRequestError extends JwtGuardError {
   readonly status = 400;
-  constructor(code: string, description: string, options?: ErrorOptions) {
+  constructor(code: JwtGuardErrorCode, description: string, options?: ErrorOptions) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = CLIENT_ERROR_STACK_LIMIT;
     super(code, description, 'invalid_request', options);
@@ -77,7 +83,7 @@ export class InvalidTokenError extends JwtGuardError {
   readonly status = 401;
   /** The claim at fault, where one is (`exp`, `aud`, ...). */
   readonly claim: string | undefined;
-  constructor(code: string, description: string, options?: ErrorOptions & { claim?: string }) {
+  constructor(code: JwtGuardErrorCode, description: string, options?: ErrorOptions & { claim?: string }) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = CLIENT_ERROR_STACK_LIMIT;
     super(code, description, 'invalid_token', options);
@@ -90,7 +96,11 @@ export class InvalidTokenError extends JwtGuardError {
 export class InsufficientScopeError extends JwtGuardError {
   readonly status = 403;
   readonly scopes: string[];
-  constructor(scopes: string[], description = 'Insufficient scope', code = 'ERR_INSUFFICIENT_SCOPE') {
+  constructor(
+    scopes: string[],
+    description = 'Insufficient scope',
+    code: JwtGuardErrorCode = 'ERR_INSUFFICIENT_SCOPE',
+  ) {
     super(code, description, 'insufficient_scope');
     this.scopes = scopes;
   }
@@ -103,7 +113,7 @@ export class InsufficientScopeError extends JwtGuardError {
 export class UnavailableError extends JwtGuardError {
   readonly status = 503;
   readonly retryAfter: number;
-  constructor(code: string, description: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+  constructor(code: JwtGuardErrorCode, description: string, retryAfterSeconds = 5, options?: ErrorOptions) {
     super(code, description, undefined, options);
     this.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
   }
@@ -117,7 +127,7 @@ export class UnavailableError extends JwtGuardError {
 
 /** Thrown at construction when options are unsafe or inconsistent; the message says how to fix them. */
 export class ConfigurationError extends Error {
-  readonly code = 'ERR_CONFIGURATION';
+  readonly code: JwtGuardErrorCode = 'ERR_CONFIGURATION';
   constructor(message: string) {
     super(message);
     this.name = 'ConfigurationError';

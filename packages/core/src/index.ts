@@ -1,10 +1,19 @@
-// @jwtguard/core public API. Fixed names (see DESIGN.md): createVerifier and the option names of VerifierOptions.
+// @jwtguard/core public API. Fixed names (docs/ARCHITECTURE.md): createVerifier and the option names of
+// VerifierOptions.
 export type * from './types.js';
 export * from './errors.js';
+export { ERROR_CODES, isJwtGuardErrorCode, type JwtGuardErrorCode } from './error-codes.js';
+export { defaults } from './defaults.js';
+export { assertKnownOptions } from './config/option-names.js';
 export { buildChallenge } from './bearer/challenge.js';
 export type { VerificationKey, KeySource } from './keys/key-source.js';
 export { toMilliseconds } from './config/duration.js';
-export { revocationId, jtiRevocationId, isBeforeCutoff, type RevocationId } from './revocation/revocation-id.js';
+export {
+  revocationId,
+  jtiRevocationId,
+  isBeforeCutoff,
+  type RevocationId,
+} from './revocation/revocation-id.js';
 export { createScopeCheck, withRealm, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export {
   createClaimCheck,
@@ -20,5 +29,9 @@ export { createVerifier } from './verifier.js';
 export { extractToken, type ExtractTokenOptions } from './bearer/extract-token.js';
 export { headerValues } from './bearer/header-values.js';
 export { getScopes, hasAllScopes, hasAnyScope, DEFAULT_SCOPE_CLAIMS } from './claims/scope-claim.js';
-export { createMemoryDenylist, type MemoryDenylist, type MemoryDenylistOptions } from './revocation/memory-denylist.js';
+export {
+  createMemoryDenylist,
+  type MemoryDenylist,
+  type MemoryDenylistOptions,
+} from './revocation/memory-denylist.js';
 export { createStaticKeySource, type StaticKeySource } from './keys/static-keys.js';

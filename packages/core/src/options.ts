@@ -1,26 +1,28 @@
 // VerifierOptions compiled once, at construction: every option is checked and turned into the form the
 // per-request pipeline uses, and anything unsafe or inconsistent throws a ConfigurationError that says how
 // to fix it. A misconfigured API must fail at start-up, never accept tokens it should not.
-import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, algorithmSpec } from './jws/algorithms.js';
 import type { ClaimsPolicy } from './claims/registered-claims.js';
-import { DEFAULT_MAX_TOKEN_LENGTH } from './jws/compact.js';
-import { isAcceptableJwksUri } from './keys/discovery.js';
+import { createScopeReader } from './claims/scope-claim.js';
 import { toMilliseconds } from './config/duration.js';
+import { assertKnownOptions } from './config/option-names.js';
+import { stringList } from './config/option-values.js';
+import { defaults } from './defaults.js';
 import { ConfigurationError } from './errors.js';
 import { normaliseMediaType, type HeaderPolicy } from './jws/header-policy.js';
+import { algorithmList, compileIssuerKeys, type SharedKeyContext } from './keys/issuer-key-source.js';
 import type { KeySource } from './keys/key-source.js';
 import { createRefetchBudget, type RefetchBudget } from './keys/refetch-budget.js';
-import { createRemoteKeySource } from './keys/remote-key-source.js';
-import { DEFAULT_SCOPE_CLAIMS, createScopeReader } from './claims/scope-claim.js';
-import { createStaticKeySource } from './keys/static-keys.js';
+import { createStaticKeySource, type StaticKeySource } from './keys/static-keys.js';
 import type {
   AuthResult,
   DenylistHook,
   IssuerConfig,
+  JwksCacheOptions,
   JwtGuardEvent,
   JwtPayload,
   KeyInput,
   RequestContext,
+  TokenCacheOptions,
   VerifierOptions,
 } from './types.js';
 
@@ -45,9 +47,58 @@ export interface CompiledOptions {
   emit: (event: JwtGuardEvent) => void;
 }
 
-const DEFAULT_CLOCK_TOLERANCE = 5;
-const DEFAULT_DENYLIST_TIMEOUT = '250ms';
-const DEFAULT_REFETCH_BUDGET = 60;
+// Every option name, checked by the compiler against the option types (a name added to a type and not here
+// fails the type check), and at run time against what the caller passed.
+const VERIFIER_OPTIONS = {
+  issuer: true,
+  audience: true,
+  jwksUri: true,
+  keys: true,
+  algorithms: true,
+  clockTolerance: true,
+  maxTokenAge: true,
+  requiredClaims: true,
+  typ: true,
+  scopeClaim: true,
+  requireExp: true,
+  denylist: true,
+  denylistFailure: true,
+  denylistTimeout: true,
+  validate: true,
+  maxTokenLength: true,
+  cache: true,
+  fetch: true,
+  clock: true,
+  onEvent: true,
+} satisfies Record<keyof VerifierOptions, true>;
+const ISSUER_OPTIONS = {
+  issuer: true,
+  audience: true,
+  jwksUri: true,
+  keys: true,
+  algorithms: true,
+  discovery: true,
+} satisfies Record<keyof IssuerConfig, true>;
+const CACHE_OPTIONS = { jwks: true, tokens: true } satisfies Record<
+  keyof NonNullable<VerifierOptions['cache']>,
+  true
+>;
+const JWKS_CACHE_OPTIONS = {
+  cacheMaxAge: true,
+  minCacheAge: true,
+  maxCacheAge: true,
+  cooldown: true,
+  refetchBudgetPerMinute: true,
+  timeout: true,
+  staleIfError: true,
+  refreshAhead: true,
+  maxBytes: true,
+  maxKeys: true,
+} satisfies Record<keyof JwksCacheOptions, true>;
+const TOKEN_CACHE_OPTIONS = { max: true, ttl: true } satisfies Record<keyof TokenCacheOptions, true>;
+
+/** The names `createVerifier` understands; the guard adds its own to these. */
+export const VERIFIER_OPTION_NAMES: readonly string[] = Object.keys(VERIFIER_OPTIONS);
 
 export function compileOptions(options: VerifierOptions): CompiledOptions {
   if (options === null || typeof options !== 'object') {
@@ -55,40 +106,32 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
       "createVerifier needs options, e.g. { issuer: 'https://auth.example.com/', audience: 'https://api.example.com' }",
     );
   }
+  checkOptionNames(options);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function')
     throw new ConfigurationError('clock must be a function returning milliseconds since the epoch');
-  const onEvent = options.onEvent;
-  if (onEvent !== undefined && typeof onEvent !== 'function')
-    throw new ConfigurationError('onEvent must be a function');
-  const emit = (event: JwtGuardEvent): void => {
-    try {
-      onEvent?.(event);
-    } catch {
-      // A throwing listener must not change a verification decision.
-    }
-  };
+  const emit = eventEmitter(options.onEvent);
 
   const clockTolerance =
-    toMilliseconds(options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE, 'clockTolerance') / 1000;
+    toMilliseconds(options.clockTolerance ?? defaults.clockTolerance, 'clockTolerance') / 1000;
   const maxTokenAge =
     options.maxTokenAge === undefined ? undefined : toMilliseconds(options.maxTokenAge, 'maxTokenAge') / 1000;
   const requiredClaims = stringList(options.requiredClaims ?? [], 'requiredClaims', true);
   const typ =
     options.typ === undefined ? undefined : new Set(stringList(options.typ, 'typ').map(normaliseMediaType));
   const scopeClaims =
-    options.scopeClaim === undefined ? DEFAULT_SCOPE_CLAIMS : stringList(options.scopeClaim, 'scopeClaim');
+    options.scopeClaim === undefined ? defaults.scopeClaim : stringList(options.scopeClaim, 'scopeClaim');
   if (options.requireExp !== undefined && typeof options.requireExp !== 'boolean') {
     throw new ConfigurationError('requireExp must be true or false');
   }
-  const requireExp = options.requireExp ?? true;
-  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  const requireExp = options.requireExp ?? defaults.requireExp;
+  const maxTokenLength = options.maxTokenLength ?? defaults.maxTokenLength;
   if (!Number.isInteger(maxTokenLength) || maxTokenLength < 16) {
     throw new ConfigurationError(
-      `maxTokenLength must be an integer number of bytes (default ${DEFAULT_MAX_TOKEN_LENGTH})`,
+      `maxTokenLength must be an integer number of bytes (default ${defaults.maxTokenLength})`,
     );
   }
-  const denylistFailure = options.denylistFailure ?? 'closed';
+  const denylistFailure = options.denylistFailure ?? defaults.denylistFailure;
   if (denylistFailure !== 'closed' && denylistFailure !== 'open') {
     throw new ConfigurationError(
       "denylistFailure must be 'closed' (503 when the denylist is down; default) or 'open'",
@@ -97,18 +140,25 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
   if (options.validate !== undefined && typeof options.validate !== 'function') {
     throw new ConfigurationError('validate must be a function (result, context) => void | Promise<void>');
   }
-  const topAlgorithms =
-    options.algorithms === undefined ? undefined : algorithmList(options.algorithms, 'algorithms');
-  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
-  const jwksCache = options.cache?.jwks ?? {};
-  // One refetch budget per verifier, shared by every remote issuer: a flood of unknown kids across many
-  // tenants still causes a bounded number of JWKS fetches.
-  let budget: RefetchBudget | undefined;
-  const sharedBudget = (): RefetchBudget =>
-    (budget ??= createRefetchBudget(jwksCache.refetchBudgetPerMinute ?? DEFAULT_REFETCH_BUDGET, clock));
 
-  // Top-level keys are compiled once and shared by every issuer that has none of its own.
-  let sharedStatic: ReturnType<typeof createStaticKeySource> | undefined;
+  const jwksCache = options.cache?.jwks ?? {};
+  let budget: RefetchBudget | undefined;
+  let staticKeys: StaticKeySource | undefined;
+  const shared: SharedKeyContext = {
+    options,
+    algorithms:
+      options.algorithms === undefined ? undefined : algorithmList(options.algorithms, 'algorithms'),
+    fetch: options.fetch ?? globalThis.fetch?.bind(globalThis),
+    clock,
+    jwksCache,
+    budget: () =>
+      (budget ??= createRefetchBudget(
+        jwksCache.refetchBudgetPerMinute ?? defaults.jwks.refetchBudgetPerMinute,
+        clock,
+      )),
+    staticKeys: () => (staticKeys ??= createStaticKeySource(options.keys as KeyInput | KeyInput[])),
+    emit,
+  };
 
   const issuers = new Map<string, CompiledIssuer>();
   for (const config of issuerConfigs(options)) {
@@ -121,56 +171,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
       );
     }
     const audiences = new Set(stringList(audience, 'audience'));
-    const ownKeys = config.keys !== undefined || config.jwksUri !== undefined;
-    const keys = ownKeys ? config.keys : options.keys;
-    const jwksUri = ownKeys ? config.jwksUri : options.jwksUri;
-    const where = `issuer ${JSON.stringify(config.issuer)}`;
-    if (keys !== undefined && jwksUri !== undefined) {
-      throw new ConfigurationError(`${where}: give either keys or jwksUri, not both`);
-    }
-    const requested =
-      config.algorithms !== undefined ? algorithmList(config.algorithms, 'algorithms') : topAlgorithms;
-
-    let keySource: KeySource;
-    let algorithms: readonly string[];
-    if (keys !== undefined) {
-      const source = ownKeys
-        ? createStaticKeySource(keys as KeyInput | KeyInput[])
-        : (sharedStatic ??= createStaticKeySource(keys as KeyInput | KeyInput[]));
-      keySource = source;
-      algorithms = requested ?? source.algorithms;
-      if (!algorithms.some((alg) => source.algorithms.includes(alg))) {
-        throw new ConfigurationError(
-          `${where}: none of the configured keys can verify ${algorithms.join(', ')}; the keys support ${source.algorithms.join(', ')}`,
-        );
-      }
-    } else {
-      if (config.discovery === false && jwksUri === undefined) {
-        throw new ConfigurationError(`${where}: discovery is off, so give jwksUri or keys`);
-      }
-      const hmac = (requested ?? []).filter((alg) => algorithmSpec(alg)?.kty === 'oct');
-      if (hmac.length > 0) {
-        // RFC 8725 §3.1: a published JWKS holds public keys; allowing HS* there is the RS256→HS256 attack.
-        throw new ConfigurationError(
-          `${where}: ${hmac.join(', ')} cannot be used with a JWKS or discovery; HMAC needs a shared secret in keys`,
-        );
-      }
-      if (typeof fetchImpl !== 'function') {
-        throw new ConfigurationError(`${where}: no global fetch; pass options.fetch to load the JWKS`);
-      }
-      if (jwksUri !== undefined) checkUrl(jwksUri, 'jwksUri');
-      else checkUrl(config.issuer, 'issuer (used for discovery)');
-      keySource = createRemoteKeySource({
-        issuer: config.issuer,
-        ...(jwksUri !== undefined ? { jwksUri } : {}),
-        fetch: fetchImpl,
-        clock,
-        cache: jwksCache,
-        budget: sharedBudget(),
-        onEvent: emit,
-      });
-      algorithms = requested ?? ASYMMETRIC_ALGORITHMS;
-    }
+    const { keySource, algorithms } = compileIssuerKeys(config, shared);
     issuers.set(config.issuer, {
       issuer: config.issuer,
       keySource,
@@ -185,10 +186,38 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     readScopes: createScopeReader(scopeClaims),
     denylist: denylistFunction(options.denylist),
     denylistFailure,
-    denylistTimeoutMs: toMilliseconds(options.denylistTimeout ?? DEFAULT_DENYLIST_TIMEOUT, 'denylistTimeout'),
+    denylistTimeoutMs: toMilliseconds(options.denylistTimeout ?? defaults.denylistTimeout, 'denylistTimeout'),
     validate: options.validate,
     clock,
     emit,
+  };
+}
+
+/** Refuses any misspelt option name, the nested ones included, before anything else is read. */
+function checkOptionNames(options: VerifierOptions): void {
+  assertKnownOptions('createVerifier()', options, VERIFIER_OPTION_NAMES);
+  const cache = options.cache;
+  if (cache !== undefined && cache !== null && typeof cache === 'object') {
+    assertKnownOptions('createVerifier(): cache', cache, Object.keys(CACHE_OPTIONS));
+    if (cache.jwks !== null && typeof cache.jwks === 'object') {
+      assertKnownOptions('createVerifier(): cache.jwks', cache.jwks, Object.keys(JWKS_CACHE_OPTIONS));
+    }
+    if (cache.tokens !== null && typeof cache.tokens === 'object') {
+      assertKnownOptions('createVerifier(): cache.tokens', cache.tokens, Object.keys(TOKEN_CACHE_OPTIONS));
+    }
+  }
+}
+
+/** The `onEvent` listener behind a guard: a listener that throws must not change a verification decision. */
+function eventEmitter(onEvent: VerifierOptions['onEvent']): (event: JwtGuardEvent) => void {
+  if (onEvent !== undefined && typeof onEvent !== 'function')
+    throw new ConfigurationError('onEvent must be a function');
+  return (event) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // Ignored: see above.
+    }
   };
 }
 
@@ -210,45 +239,9 @@ function issuerConfigs(options: VerifierOptions): IssuerConfig[] {
     ) {
       throw new ConfigurationError(`issuer[${index}] must be a non-empty string or { issuer: string, ... }`);
     }
+    assertKnownOptions(`createVerifier(): issuer[${index}]`, config, Object.keys(ISSUER_OPTIONS));
     return config;
   });
-}
-
-function algorithmList(value: unknown, option: string): string[] {
-  const list = stringList(value, option);
-  for (const alg of list) {
-    if (alg.toLowerCase() === 'none') {
-      throw new ConfigurationError(
-        `${option}: "none" is never allowed; unsigned tokens prove nothing (RFC 8725 §3.1)`,
-      );
-    }
-    if (!Object.prototype.hasOwnProperty.call(ALGORITHMS, alg)) {
-      throw new ConfigurationError(
-        `${option}: unknown algorithm ${JSON.stringify(alg)}; use one of ${Object.keys(ALGORITHMS).join(', ')}`,
-      );
-    }
-  }
-  return list;
-}
-
-function stringList(value: unknown, option: string, allowEmpty = false): string[] {
-  const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [undefined];
-  if (!allowEmpty && list.length === 0) throw new ConfigurationError(`${option} must not be empty`);
-  for (const item of list) {
-    if (typeof item !== 'string' || item === '') {
-      throw new ConfigurationError(`${option} must be a non-empty string or an array of non-empty strings`);
-    }
-  }
-  return list as string[];
-}
-
-function checkUrl(value: string, option: string): void {
-  // Keys fetched over plain http could be swapped by anyone on the path; loopback has no path to tamper with.
-  if (!isAcceptableJwksUri(value)) {
-    throw new ConfigurationError(
-      `${option} must be an absolute https URL (plain http only on localhost/127.0.0.1/[::1]); got ${JSON.stringify(value)}`,
-    );
-  }
 }
 
 function denylistFunction(hook: DenylistHook | undefined): CompiledOptions['denylist'] {

@@ -17,13 +17,11 @@
 //   what the next request sees.
 import { LRUCache } from 'lru-cache';
 import { toMilliseconds } from './config/duration.js';
+import { defaults } from './defaults.js';
 import { ConfigurationError } from './errors.js';
 import type { VerificationKey } from './keys/key-source.js';
 import { freezeMembers } from './jws/strict-json.js';
 import type { JwtHeader, TokenCacheOptions } from './types.js';
-
-export const DEFAULT_TOKEN_CACHE_MAX = 10_000;
-export const DEFAULT_TOKEN_CACHE_TTL = '10m';
 
 export interface CachedToken {
   /** The whole token string the entry was made for. */
@@ -58,13 +56,13 @@ export function createTokenCache(
   if (options === null || typeof options !== 'object') {
     throw new ConfigurationError('cache.tokens must be false or { max?: number, ttl?: number | string }');
   }
-  const max = options.max ?? DEFAULT_TOKEN_CACHE_MAX;
+  const max = options.max ?? defaults.tokenCache.max;
   if (!Number.isInteger(max) || max < 1) {
     throw new ConfigurationError(
-      `cache.tokens.max must be a positive integer (default ${DEFAULT_TOKEN_CACHE_MAX})`,
+      `cache.tokens.max must be a positive integer (default ${defaults.tokenCache.max})`,
     );
   }
-  const ttlMs = toMilliseconds(options.ttl ?? DEFAULT_TOKEN_CACHE_TTL, 'cache.tokens.ttl');
+  const ttlMs = toMilliseconds(options.ttl ?? defaults.tokenCache.ttl, 'cache.tokens.ttl');
   if (!(ttlMs > 0)) throw new ConfigurationError('cache.tokens.ttl must be longer than zero');
 
   // Bounded by count only: expiry is checked against the verifier's clock on every read, so an expired

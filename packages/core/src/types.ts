@@ -1,5 +1,6 @@
 // Public types of @jwtguard/core. Adapters, stores and users code against these; keep them stable.
 import type { JWK } from 'jose';
+import type { JwtGuardErrorCode } from './error-codes.js';
 
 /** Claims of a verified access token. Extend it to declare your own claims. */
 export interface JwtPayload {
@@ -162,7 +163,7 @@ export interface Verifier<P extends JwtPayload = JwtPayload> {
 
 export type JwtGuardEvent =
   | { type: 'token.accepted'; issuer: string; kid?: string; cached: boolean }
-  | { type: 'token.rejected'; code: string; issuer?: string }
+  | { type: 'token.rejected'; code: JwtGuardErrorCode; issuer?: string }
   | { type: 'jwks.fetched'; uri: string; keys: number; durationMs: number }
   | { type: 'jwks.failed'; uri: string; reason: string }
   | { type: 'jwks.stale'; uri: string; ageMs: number }

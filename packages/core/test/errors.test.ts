@@ -29,11 +29,11 @@ test('an InvalidTokenError keeps its class, name, code, status, headers, claim a
 
 test('an InvalidRequestError keeps the same members, without frames', () => {
   const cause = new Error('inner');
-  const error = new InvalidRequestError('ERR_TOKEN_MULTIPLE', 'Two tokens', { cause });
+  const error = new InvalidRequestError('ERR_INVALID_REQUEST', 'Two tokens', { cause });
   expect(error).toBeInstanceOf(InvalidRequestError);
   expect(error.name).toBe('InvalidRequestError');
   expect(error.status).toBe(400);
-  expect(error.code).toBe('ERR_TOKEN_MULTIPLE');
+  expect(error.code).toBe('ERR_INVALID_REQUEST');
   expect(error.cause).toBe(cause);
   expect(error.headers['WWW-Authenticate']).toContain('error="invalid_request"');
   expect(error.stack).toBe('InvalidRequestError: Two tokens');
@@ -42,7 +42,7 @@ test('an InvalidRequestError keeps the same members, without frames', () => {
 test('the stack trace limit is restored, and server-side errors keep their frames', () => {
   const before = Error.stackTraceLimit;
   new InvalidTokenError('ERR_JWT_INVALID', 'Token is invalid');
-  new InvalidRequestError('ERR_REQUEST', 'Bad request');
+  new InvalidRequestError('ERR_INVALID_REQUEST', 'Bad request');
   expect(Error.stackTraceLimit).toBe(before);
   const unavailable = new UnavailableError('ERR_JWKS_UNAVAILABLE', 'Keys are unavailable');
   expect(unavailable.stack?.split('\n').length).toBeGreaterThan(1);

@@ -2,6 +2,8 @@
 // CORS preflight and realm. Adapters translate their request into a GuardRequest and the outcome back into
 // their conventions; every decision lives here so Express, Koa and Hono cannot drift apart.
 import { ConfigurationError, InvalidTokenError, UnauthorizedError, isJwtGuardError } from '../errors.js';
+import { assertKnownOptions } from '../config/option-names.js';
+import { VERIFIER_OPTION_NAMES } from '../options.js';
 import { extractToken, extractTokenForVerification } from './extract-token.js';
 import { headerValues } from './header-values.js';
 import { withRealm } from './require-scopes.js';
@@ -50,7 +52,10 @@ export interface Guard<P extends JwtPayload = JwtPayload, Req = unknown> {
   authenticateNow(request: GuardRequest<Req>): AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
 }
 
-const GUARD_KEYS = ['optional', 'realm', 'cookie', 'getToken'] as const;
+const GUARD_KEYS = ['optional', 'realm', 'cookie', 'getToken'] as const satisfies ReadonlyArray<
+  keyof GuardOptions
+>;
+const GUARD_OPTION_NAMES: ReadonlySet<string> = new Set([...VERIFIER_OPTION_NAMES, ...GUARD_KEYS]);
 // RFC 9110 §5.6.2 token: what a cookie-name may be (RFC 6265 §4.1.1).
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -73,6 +78,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
         'jwtGuard() takes verifier options ({ issuer, audience, ... }) or a verifier',
       );
     }
+    assertKnownOptions('jwtGuard()', source, GUARD_OPTION_NAMES);
     const verifierOptions: Record<string, unknown> = { ...source };
     const inline: Record<string, unknown> = {};
     for (const key of GUARD_KEYS) {
@@ -82,6 +88,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
     verifier = createVerifier(verifierOptions as unknown as VerifierOptions) as Verifier<P>;
     options = { ...(inline as GuardOptions<Req>), ...guardOptions };
   }
+  assertKnownOptions('jwtGuard(): guard options', options, GUARD_KEYS);
   const { optional = false, realm, cookie, getToken } = checkOptions(options);
   const extractOptions = { cookie }; // built once: a request allocates no options object
   const verifyNow = verifyNowOf(verifier);

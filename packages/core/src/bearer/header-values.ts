@@ -10,7 +10,7 @@ import type { HeaderInput } from '../types.js';
  * @example
  * // In a `validate` hook: bind the token to the client certificate a TLS-terminating proxy reports.
  * const [thumbprint] = headerValues(context.headers ?? {}, 'x-client-cert-thumbprint');
- * if (thumbprint !== result.payload.cnf_x5t) throw new InvalidTokenError('ERR_TOKEN_BINDING', 'Wrong client');
+ * if (thumbprint !== result.payload.cnf_x5t) throw new InvalidTokenError('ERR_JWT_VALIDATION_FAILED', 'Wrong client');
  */
 export function headerValues(headers: HeaderInput, name: string): string[] {
   const wanted = name.toLowerCase();

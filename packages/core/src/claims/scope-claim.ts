@@ -1,8 +1,9 @@
 // Reading granted scopes from a token. RFC 9068 §2.2.3 / RFC 8693 §4.2 use `scope`, a space-delimited
 // string; Azure AD and Okta use `scp` (string or array); Auth0 RBAC uses `permissions` (array).
+import { defaults } from '../defaults.js';
 import type { JwtPayload } from '../types.js';
 
-export const DEFAULT_SCOPE_CLAIMS: readonly string[] = ['scope', 'scp'];
+export const DEFAULT_SCOPE_CLAIMS: readonly string[] = defaults.scopeClaim;
 
 /**
  * The scopes granted by `payload`: the union, in order, of every configured claim that is present. A string

@@ -2,6 +2,7 @@
 // base64url segments without padding or whitespace. Anything looser (padding, `+`/`/`, spaces, JWE's five
 // segments) would give one signature several spellings, or let a JWE reach code that expects a JWS.
 import { decodeBase64Url } from '../runtime/crypto-runtime.js';
+import { defaults } from '../defaults.js';
 import { InvalidTokenError } from '../errors.js';
 import { freezeMembers, parseJsonObject } from './strict-json.js';
 
@@ -17,9 +18,8 @@ export interface CompactParts {
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Default cap on the token length, checked before any decoding (a bearer token is small; 8 KiB is ample). */
-export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 
-export function splitCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOKEN_LENGTH): CompactParts {
+export function splitCompact(token: unknown, maxLength: number = defaults.maxTokenLength): CompactParts {
   const parts = splitSegments(token, maxLength);
   if (!COMPACT.test(token as string)) {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token segments must be unpadded base64url');
@@ -32,7 +32,7 @@ export function splitCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
  * passes every segment through decodeSegment (or decodeHeader) before trusting any of it, as the verifier
  * does: on Node the decoding refuses exactly the characters the scan would, in the same native pass.
  */
-export function splitSegments(token: unknown, maxLength: number = DEFAULT_MAX_TOKEN_LENGTH): CompactParts {
+export function splitSegments(token: unknown, maxLength: number = defaults.maxTokenLength): CompactParts {
   if (typeof token !== 'string' || token === '') {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a compact JWS');
   }

@@ -6,6 +6,7 @@
 // before asking again so a down endpoint is not hammered by every request.
 import type { JWK } from 'jose';
 import { toMilliseconds } from '../config/duration.js';
+import { defaults } from '../defaults.js';
 import { ConfigurationError, UnavailableError } from '../errors.js';
 import { FetchFailure, fetchJsonDocument } from './json-fetch.js';
 import { jwkRejectionReason, verificationKeyFromJwk } from './jwk-import.js';
@@ -25,21 +26,9 @@ export interface ResolvedJwksCacheOptions {
   maxKeys: number;
 }
 
-export const JWKS_CACHE_DEFAULTS = {
-  cacheMaxAge: '10m',
-  minCacheAge: '30s',
-  maxCacheAge: '1d',
-  cooldown: '5s',
-  timeout: '5s',
-  staleIfError: '1d',
-  refreshAhead: 0.1,
-  maxBytes: 512 * 1024,
-  maxKeys: 100,
-} as const;
-
 /** Check and normalise the `cache.jwks` options once, at construction. */
 export function resolveJwksCacheOptions(options: JwksCacheOptions = {}): ResolvedJwksCacheOptions {
-  const d = JWKS_CACHE_DEFAULTS;
+  const d = defaults.jwks;
   const ms = (value: number | string | undefined, fallback: string, name: string): number =>
     toMilliseconds(value ?? fallback, `cache.jwks.${name}`);
   const resolved: ResolvedJwksCacheOptions = {

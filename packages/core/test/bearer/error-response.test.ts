@@ -22,7 +22,9 @@ describe('errorResponse', () => {
   });
 
   test('400 invalid_request', () => {
-    const res = errorResponse(new InvalidRequestError('ERR_TWO_TOKENS', 'Only one bearer token is allowed'));
+    const res = errorResponse(
+      new InvalidRequestError('ERR_INVALID_REQUEST', 'Only one bearer token is allowed'),
+    );
     expect(res.status).toBe(400);
     expect(res.headers['WWW-Authenticate']).toBe(
       'Bearer error="invalid_request", error_description="Only one bearer token is allowed"',
