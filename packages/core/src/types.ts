@@ -157,6 +157,14 @@ export interface VerifierOptions {
 
 export interface Verifier<P extends JwtPayload = JwtPayload> {
   verify(token: string, context?: RequestContext): Promise<AuthResult<P>>;
+  /**
+   * `verify` without the promise when the answer is at hand (static keys or a fresh JWKS, a key already
+   * converted, no async `validate` or denylist): the result, or a native Promise when something had to be
+   * awaited; a refusal made before any await is thrown. Middleware uses it to continue synchronously.
+   * Every verifier made by `createVerifier` has it; a Verifier of your own may leave it out (adapters then
+   * await `verify`).
+   */
+  verifyNow?(token: string, context?: RequestContext): AuthResult<P> | Promise<AuthResult<P>>;
   /** Resolves when the configured key sources are ready (fetches JWKS eagerly); optional warm-up. */
   warmUp(): Promise<void>;
 }

@@ -7,8 +7,15 @@ import { VERIFIER_OPTION_NAMES } from '../options.js';
 import { extractToken, extractTokenForVerification } from './extract-token.js';
 import { headerValues } from './header-values.js';
 import { withRealm } from './require-scopes.js';
-import { createVerifier, verifyNowOf } from '../verifier.js';
-import type { AuthResult, HeaderInput, JwtPayload, Verifier, VerifierOptions } from '../types.js';
+import { createVerifier } from '../verifier.js';
+import type {
+  AuthResult,
+  HeaderInput,
+  JwtPayload,
+  RequestContext,
+  Verifier,
+  VerifierOptions,
+} from '../types.js';
 
 /** Options every adapter understands, on top of the verifier's. */
 export interface GuardOptions<Req = unknown> {
@@ -158,6 +165,24 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   function withGuardRealm(err: unknown): unknown {
     return isJwtGuardError(err) ? withRealm(err, realm) : err;
   }
+}
+
+/**
+ * The verifier's own `verifyNow` (a property of the object, so a verifier made by another copy of core, CJS
+ * beside ESM, keeps it), else `verify` as a native promise. Callers tell "at hand" from "later" by
+ * `instanceof Promise`: a foreign thenable taken for an answer would let a request through before it settled.
+ */
+function verifyNowOf<P extends JwtPayload>(
+  verifier: Verifier<P>,
+): (token: string, context: RequestContext) => AuthResult<P> | Promise<AuthResult<P>> {
+  const now = verifier.verifyNow;
+  if (typeof now !== 'function') return (token, context) => Promise.resolve(verifier.verify(token, context));
+  return (token, context) => {
+    const result = now.call(verifier, token, context);
+    return result instanceof Promise || typeof (result as { then?: unknown } | undefined)?.then !== 'function'
+      ? result
+      : Promise.resolve(result);
+  };
 }
 
 function isVerifier<P extends JwtPayload>(value: unknown): value is Verifier<P> {

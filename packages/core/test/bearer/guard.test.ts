@@ -10,6 +10,7 @@ import {
   type HeaderInput,
   type JwtPayload,
   type RequestContext,
+  type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
 
@@ -228,6 +229,37 @@ describe('authenticateNow', () => {
     };
     const guard = createGuard(verifier);
     const outcome = guard.authenticateNow(req({ authorization: `Bearer ${await sign()}` }));
+    expect(outcome).toBeInstanceOf(Promise);
+    await expect(outcome).rejects.toBe(refusal);
+  });
+
+  test('the synchronous path is part of the Verifier contract: a verifier copied to a new object (as one made by another copy of core is) keeps it', async () => {
+    const verifier = createVerifier(options);
+    expect(typeof verifier.verifyNow).toBe('function');
+    const token = await sign();
+    await verifier.verify(token); // converts the key once
+    const copy: Verifier = { ...verifier };
+    const now = createGuard(copy).authenticateNow(req({ authorization: `Bearer ${token}` }));
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now).toMatchObject({ payload: { sub: 'alice' } });
+  });
+
+  test('a verifier of your own without verifyNow is awaited; one whose verifyNow answers a foreign thenable too', async () => {
+    const refusal = new InvalidTokenError('ERR_JWT_EXPIRED', 'Token has expired');
+    const real = createVerifier(options);
+    const token = await sign();
+    await real.verify(token);
+    const withoutNow = createGuard({ verify: real.verify, warmUp: real.warmUp });
+    const later = withoutNow.authenticateNow(req({ authorization: `Bearer ${token}` }));
+    expect(later).toBeInstanceOf(Promise);
+    await expect(later).resolves.toMatchObject({ payload: { sub: 'alice' } });
+    const thenable = { then: (_resolve: unknown, reject: (reason: unknown) => void) => reject(refusal) };
+    const foreign = createGuard({
+      verify: real.verify,
+      verifyNow: () => thenable as unknown as Promise<never>,
+      warmUp: real.warmUp,
+    });
+    const outcome = foreign.authenticateNow(req({ authorization: `Bearer ${token}` }));
     expect(outcome).toBeInstanceOf(Promise);
     await expect(outcome).rejects.toBe(refusal);
   });
