@@ -14,7 +14,9 @@ export {
   isBeforeCutoff,
   type RevocationId,
 } from './revocation/revocation-id.js';
-export { createScopeCheck, withRealm, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
+export { createScopeCheck, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
+export { withRealm } from './bearer/realm.js';
+export { createAdapter, type Adapter, type AdapterBinding, type RouteCheck } from './bearer/adapter.js';
 export {
   createClaimCheck,
   type ClaimCheck,

@@ -1,11 +1,12 @@
-// @jwtguard/express: Express 4/5 middleware. Every decision is taken by @jwtguard/core's guard and checks;
-// this file only translates between Express's (req, res, next) and them. Errors go to next(err) carrying
-// status/statusCode/headers/expose, so Express's own handler already answers with the right status and
-// WWW-Authenticate, and an app's error middleware sees a JwtGuardError it can branch on by `code`.
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+// @jwtguard/express: Express 4/5 middleware. Every decision is taken by @jwtguard/core (the guard, the route
+// checks, the continuation in createAdapter); this file only translates between Express's (req, res, next)
+// and them. Errors go to next(err) carrying status/statusCode/headers/expose, so Express's own handler
+// already answers with the right status and WWW-Authenticate, and an app's error middleware sees a
+// JwtGuardError it can branch on by `code`.
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler } from 'express';
 import {
+  createAdapter,
   createClaimCheck,
-  createGuard,
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
@@ -15,7 +16,7 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
-  type ScopeCheck,
+  type RouteCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -33,8 +34,26 @@ declare global {
 export type GuardOptions = CoreGuardOptions<Request>;
 export type JwtGuardOptions = VerifierOptions & GuardOptions;
 
-// The realm of the guard that saw a request, so route checks issue the same challenge.
-const realms = new WeakMap<Request, string>();
+const express = createAdapter<Request, NextFunction, void>({
+  request: (req) => ({
+    method: req.method,
+    url: req.originalUrl,
+    // Node keeps only the first Authorization header in req.headers; rawHeaders shows a repeated one.
+    headers: req.rawHeaders ?? req.headers,
+    clientAddress: req.socket?.remoteAddress,
+    source: req,
+  }),
+  attach: (req, auth) => void (req.auth = auth),
+  auth: (req) => req.auth,
+  proceed: (_req, next) => next(),
+  refuse: (_req, next, err) => next(err),
+});
+
+// Express 5 would also route a returned promise's rejection to next(): the handler returns nothing.
+const handler =
+  (handle: (req: Request, next: NextFunction) => unknown): RequestHandler =>
+  (req, _res, next) =>
+    void handle(req, next);
 
 /**
  * Verifies the bearer token and sets `req.auth`. Builds one verifier here, at setup; pass a Verifier instead
@@ -46,51 +65,24 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
   optionsOrVerifier: JwtGuardOptions | Verifier<P>,
   guardOptions?: GuardOptions,
 ): RequestHandler {
-  const guard = createGuard<P, Request>(optionsOrVerifier, guardOptions);
-  return (req, _res, next) => {
-    if (guard.realm !== undefined) realms.set(req, guard.realm);
-    if (guard.isPreflight(req.method, req.headers)) return next();
-    let outcome: AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
-    try {
-      outcome = guard.authenticateNow({
-        method: req.method,
-        url: req.originalUrl,
-        // Node keeps only the first Authorization header in req.headers; rawHeaders shows a repeated one.
-        headers: req.rawHeaders ?? req.headers,
-        clientAddress: req.socket?.remoteAddress,
-        source: req,
-      });
-    } catch (err) {
-      return next(err);
-    }
-    // An answer at hand continues synchronously: an asynchronous next() costs Node's HTTP stack more.
-    if (!(outcome instanceof Promise)) {
-      req.auth = outcome as AuthResult | undefined;
-      return next();
-    }
-    outcome.then((auth) => {
-      req.auth = auth as AuthResult | undefined;
-      next();
-    }, next);
-  };
+  return handler(express.guard(optionsOrVerifier, guardOptions));
 }
+
+const route = (check: RouteCheck): RequestHandler => handler(express.route(check));
 
 /** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return scopeMiddleware(createScopeCheck('all', scopes));
+  return route(createScopeCheck('all', scopes));
 }
 
 /** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return scopeMiddleware(createScopeCheck('any', scopes));
+  return route(createScopeCheck('any', scopes));
 }
 
 /** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
 export function requireClaims<P extends JwtPayload = JwtPayload>(check: ClaimRequirement<P>): RequestHandler {
-  const claimCheck = createClaimCheck(check);
-  return (req, _res, next) => {
-    claimCheck(req.auth, realms.get(req)).then(() => next(), next);
-  };
+  return route(createClaimCheck(check));
 }
 
 export interface JwtErrorHandlerOptions {
@@ -113,18 +105,6 @@ export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): ErrorRequ
   };
 }
 
-function scopeMiddleware(check: ScopeCheck): RequestHandler {
-  return (req, _res, next) => {
-    let failure: unknown;
-    try {
-      check(req.auth, realms.get(req));
-    } catch (err) {
-      failure = err;
-    }
-    next(failure);
-  };
-}
-
 export {
   JwtGuardError,
   UnauthorizedError,
@@ -140,6 +120,7 @@ export {
 export type {
   AuthResult,
   ClaimRequirement,
+  JwtGuardErrorCode,
   JwtHeader,
   JwtPayload,
   KeyInput,

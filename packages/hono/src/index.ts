@@ -1,13 +1,14 @@
 // @jwtguard/hono: Hono 4 middleware on Web-standard APIs only (Node, Bun, Deno, Workers). Every decision is
-// taken by @jwtguard/core's guard and checks; this file only translates. Errors are thrown as HTTPException
-// whose response already carries the status, WWW-Authenticate / Retry-After and the JSON body, so Hono's
-// default handler answers correctly; in `app.onError` the JwtGuardError is `err.cause`.
-import type { Context, MiddlewareHandler } from 'hono';
+// taken by @jwtguard/core (the guard, the route checks, the continuation in createAdapter); this file only
+// translates. Errors are thrown as HTTPException whose response already carries the status,
+// WWW-Authenticate / Retry-After and the JSON body, so Hono's default handler answers correctly; in
+// `app.onError` the JwtGuardError is `err.cause`.
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   createClaimCheck,
-  createGuard,
+  createAdapter,
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
@@ -16,7 +17,6 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
-  type ScopeCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -35,8 +35,20 @@ export interface OptionalJwtGuardEnv<P extends JwtPayload = JwtPayload> {
 export type GuardOptions = CoreGuardOptions<Context>;
 export type JwtGuardOptions = VerifierOptions & GuardOptions;
 
-// The realm of the guard that saw a request, so route checks issue the same challenge.
-const realms = new WeakMap<object, string>();
+const hono = createAdapter<Context, Next, Promise<void>>({
+  request: (c) => ({
+    method: c.req.method,
+    url: pathAndQuery(c.req.url),
+    // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
+    headers: c.req.raw.headers,
+    clientAddress: clientAddressOf(c),
+    source: c,
+  }),
+  attach: (c, auth) => c.set('auth', auth),
+  auth: (c) => c.get('auth'),
+  proceed: (_c, next) => next(),
+  refuse: (_c, _next, err) => Promise.reject(toHttpException(err)),
+});
 
 /**
  * Verifies the bearer token and sets `c.var.auth`. Builds one verifier here, at setup; pass a Verifier
@@ -64,61 +76,24 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
   optionsOrVerifier: JwtGuardOptions | Verifier<P>,
   guardOptions?: GuardOptions,
 ): MiddlewareHandler<OptionalJwtGuardEnv<P>> | MiddlewareHandler<JwtGuardEnv<P>> {
-  const guard = createGuard<P, Context>(optionsOrVerifier, guardOptions);
-  // Not an async function: with the answer at hand the request goes on to next() without a microtask turn.
-  const middleware: MiddlewareHandler<OptionalJwtGuardEnv<P>> = (c, next) => {
-    if (guard.realm !== undefined) realms.set(c, guard.realm);
-    const headers = c.req.raw.headers;
-    if (guard.isPreflight(c.req.method, headers)) return next();
-    let outcome: AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
-    try {
-      // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
-      const url = pathAndQuery(c.req.url);
-      const clientAddress = clientAddressOf(c);
-      outcome = guard.authenticateNow({ method: c.req.method, url, headers, clientAddress, source: c });
-    } catch (err) {
-      return Promise.reject(toHttpException(err));
-    }
-    if (!(outcome instanceof Promise)) {
-      c.set('auth', outcome);
-      return next();
-    }
-    return outcome.then(
-      (auth) => {
-        c.set('auth', auth);
-        return next();
-      },
-      (err: unknown) => {
-        throw toHttpException(err);
-      },
-    );
-  };
-  return middleware;
+  return hono.guard(optionsOrVerifier, guardOptions) as MiddlewareHandler<OptionalJwtGuardEnv<P>>;
 }
 
 /** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
 export function requireScopes(...scopes: string[]): MiddlewareHandler<OptionalJwtGuardEnv> {
-  return scopeMiddleware(createScopeCheck('all', scopes));
+  return hono.route(createScopeCheck('all', scopes)) as MiddlewareHandler<OptionalJwtGuardEnv>;
 }
 
 /** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler<OptionalJwtGuardEnv> {
-  return scopeMiddleware(createScopeCheck('any', scopes));
+  return hono.route(createScopeCheck('any', scopes)) as MiddlewareHandler<OptionalJwtGuardEnv>;
 }
 
 /** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
 export function requireClaims<P extends JwtPayload = JwtPayload>(
   check: ClaimRequirement<P>,
 ): MiddlewareHandler<OptionalJwtGuardEnv> {
-  const claimCheck = createClaimCheck(check);
-  return async (c, next) => {
-    try {
-      await claimCheck(c.get('auth'), realms.get(c));
-    } catch (err) {
-      throw toHttpException(err);
-    }
-    await next();
-  };
+  return hono.route(createClaimCheck(check)) as MiddlewareHandler<OptionalJwtGuardEnv>;
 }
 
 /** The JwtGuardError behind an error reaching `app.onError`, if it is one. */
@@ -131,17 +106,6 @@ export function jwtGuardErrorOf(err: unknown): JwtGuardError | undefined {
 function pathAndQuery(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   return start < 0 ? '/' : url.slice(start);
-}
-
-function scopeMiddleware(check: ScopeCheck): MiddlewareHandler<OptionalJwtGuardEnv> {
-  return async (c, next) => {
-    try {
-      check(c.get('auth'), realms.get(c));
-    } catch (err) {
-      throw toHttpException(err);
-    }
-    await next();
-  };
 }
 
 function toHttpException(err: unknown): unknown {
@@ -166,6 +130,7 @@ export {
 export type {
   AuthResult,
   ClaimRequirement,
+  JwtGuardErrorCode,
   JwtHeader,
   JwtPayload,
   KeyInput,

@@ -1,11 +1,12 @@
-// @jwtguard/koa: Koa 2/3 middleware. Every decision is taken by @jwtguard/core's guard and checks; this file
-// only translates. Errors are thrown as they are: a JwtGuardError is http-errors compatible (status,
-// statusCode, expose, headers), so Koa's default ctx.onerror already sends the status and WWW-Authenticate,
-// and an app's own try/catch middleware sees a JwtGuardError it can branch on by `code`.
-import type { Context, DefaultState, Middleware, ParameterizedContext } from 'koa';
+// @jwtguard/koa: Koa 2/3 middleware. Every decision is taken by @jwtguard/core (the guard, the route checks,
+// the continuation in createAdapter); this file only translates. Errors are rejected as they are: a
+// JwtGuardError is http-errors compatible (status, statusCode, expose, headers), so Koa's default
+// ctx.onerror already sends the status and WWW-Authenticate, and an app's own try/catch middleware sees a
+// JwtGuardError it can branch on by `code`.
+import type { Context, DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import {
+  createAdapter,
   createClaimCheck,
-  createGuard,
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
@@ -15,7 +16,6 @@ import {
   type GuardOptions as CoreGuardOptions,
   type JwtGuardError,
   type JwtPayload,
-  type ScopeCheck,
   type Verifier,
   type VerifierOptions,
 } from '@jwtguard/core';
@@ -35,8 +35,20 @@ export interface JwtGuardState<P extends JwtPayload = JwtPayload> {
 export type GuardOptions = CoreGuardOptions<Context>;
 export type JwtGuardOptions = VerifierOptions & GuardOptions;
 
-// The realm of the guard that saw a request, so route checks issue the same challenge.
-const realms = new WeakMap<object, string>();
+const koa = createAdapter<Context, Next, Promise<unknown>>({
+  request: (ctx) => ({
+    method: ctx.method,
+    url: ctx.originalUrl,
+    // Node keeps only the first Authorization header in ctx.headers; rawHeaders shows a repeated one.
+    headers: ctx.req.rawHeaders ?? ctx.headers,
+    clientAddress: ctx.req.socket?.remoteAddress,
+    source: ctx,
+  }),
+  attach: (ctx, auth) => void (ctx.state.auth = auth),
+  auth: (ctx) => ctx.state.auth,
+  proceed: (_ctx, next) => next(),
+  refuse: (_ctx, _next, err) => Promise.reject(err),
+});
 
 /**
  * Verifies the bearer token and sets `ctx.state.auth`. Builds one verifier here, at setup; pass a Verifier
@@ -48,52 +60,22 @@ export function jwtGuard<P extends JwtPayload = JwtPayload>(
   optionsOrVerifier: JwtGuardOptions | Verifier<P>,
   guardOptions?: GuardOptions,
 ): Middleware<DefaultState & JwtGuardState<P>> {
-  const guard = createGuard<P, Context>(optionsOrVerifier, guardOptions);
-  // Not an async function: with the answer at hand the request goes on to next() without a microtask turn.
-  return (ctx, next) => {
-    if (guard.realm !== undefined) realms.set(ctx, guard.realm);
-    if (guard.isPreflight(ctx.method, ctx.headers)) return next();
-    let outcome: AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
-    try {
-      outcome = guard.authenticateNow({
-        method: ctx.method,
-        url: ctx.originalUrl,
-        // Node keeps only the first Authorization header in ctx.headers; rawHeaders shows a repeated one.
-        headers: ctx.req.rawHeaders ?? ctx.headers,
-        clientAddress: ctx.req.socket?.remoteAddress,
-        source: ctx as Context,
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!(outcome instanceof Promise)) {
-      ctx.state.auth = outcome;
-      return next();
-    }
-    return outcome.then((auth) => {
-      ctx.state.auth = auth;
-      return next();
-    });
-  };
+  return koa.guard(optionsOrVerifier, guardOptions) as Middleware<DefaultState & JwtGuardState<P>>;
 }
 
 /** 403 `insufficient_scope` unless the token grants every one of `scopes` (401 without a token). */
 export function requireScopes(...scopes: string[]): Middleware {
-  return scopeMiddleware(createScopeCheck('all', scopes));
+  return koa.route(createScopeCheck('all', scopes)) as Middleware;
 }
 
 /** 403 `insufficient_scope` unless the token grants at least one of `scopes` (401 without a token). */
 export function requireAnyScope(...scopes: string[]): Middleware {
-  return scopeMiddleware(createScopeCheck('any', scopes));
+  return koa.route(createScopeCheck('any', scopes)) as Middleware;
 }
 
 /** 403 unless the token's claims satisfy `check`: a predicate, or `{ claim: value | [values to include] }`. */
 export function requireClaims<P extends JwtPayload = JwtPayload>(check: ClaimRequirement<P>): Middleware {
-  const claimCheck = createClaimCheck(check);
-  return async (ctx, next) => {
-    await claimCheck(ctx.state.auth, realms.get(ctx));
-    return next();
-  };
+  return koa.route(createClaimCheck(check)) as Middleware;
 }
 
 export interface JwtErrorHandlerOptions {
@@ -119,13 +101,6 @@ export function jwtErrorHandler(options: JwtErrorHandlerOptions = {}): Middlewar
   };
 }
 
-function scopeMiddleware(check: ScopeCheck): Middleware {
-  return (ctx, next) => {
-    check(ctx.state.auth, realms.get(ctx));
-    return next();
-  };
-}
-
 export {
   JwtGuardError,
   UnauthorizedError,
@@ -141,6 +116,7 @@ export {
 export type {
   AuthResult,
   ClaimRequirement,
+  JwtGuardErrorCode,
   JwtHeader,
   JwtPayload,
   KeyInput,

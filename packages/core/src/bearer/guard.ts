@@ -6,7 +6,7 @@ import { assertKnownOptions } from '../config/option-names.js';
 import { VERIFIER_OPTION_NAMES } from '../options.js';
 import { extractToken, extractTokenForVerification } from './extract-token.js';
 import { headerValues } from './header-values.js';
-import { withRealm } from './require-scopes.js';
+import { withRealm } from './realm.js';
 import { createVerifier } from '../verifier.js';
 import type {
   AuthResult,

@@ -2,7 +2,7 @@
 // a 403 `insufficient_scope` (the token is valid, it just does not grant this resource: RFC 6750 §3.1);
 // no token at all is a 401.
 import { ConfigurationError, InsufficientScopeError, UnauthorizedError } from '../errors.js';
-import { withRealm } from './require-scopes.js';
+import { withRealm } from './realm.js';
 import type { AuthResult, JwtPayload } from '../types.js';
 
 export type ClaimValue = string | number | boolean;

@@ -3,6 +3,7 @@
 import { ConfigurationError, InsufficientScopeError, UnauthorizedError } from '../errors.js';
 import { hasAllScopes, hasAnyScope } from '../claims/scope-claim.js';
 import type { AuthResult } from '../types.js';
+import { withRealm } from './realm.js';
 
 export type ScopeMode = 'all' | 'any';
 
@@ -34,10 +35,4 @@ export function createScopeCheck(mode: ScopeMode, scopes: readonly string[]): Sc
     const ok = mode === 'all' ? hasAllScopes(auth.scopes, required) : hasAnyScope(auth.scopes, required);
     if (!ok) throw withRealm(new InsufficientScopeError(required, description), realm);
   };
-}
-
-/** Sets the challenge's realm unless the error already names one. */
-export function withRealm<E extends { realm: string | undefined }>(err: E, realm: string | undefined): E {
-  if (realm !== undefined && err.realm === undefined) err.realm = realm;
-  return err;
 }
