@@ -1,21 +1,26 @@
 // Web-standard (Request → Response) endpoints: discovery (RFC 8414 / OIDC Discovery), JWKS (RFC 7517),
 // token (RFC 6749 §3.2, grants refresh_token §6 and client_credentials §4.4) and revocation (RFC 7009).
 // Every bad input ends in the RFC's error JSON; an unexpected failure is a server_error without details.
+import { audienceList } from './audience.js';
 import { allowedGrants, authenticateClient, type GrantType } from './client-auth.js';
-import type { Issuer, TokenSet } from './issuer.js';
 import { isOAuthError, OAuthError } from './oauth-error.js';
 import { narrowScope, parseScope } from './scope.js';
+import type { Handler, Issuer, IssuerHandlers, TokenSet, TokenTypeHint } from './types.js';
 
-export type Handler = (request: Request) => Promise<Response>;
-
-export interface IssuerHandlers {
-  discovery: Handler;
-  jwks: Handler;
-  token: Handler;
-  revocation: Handler;
-  /** Route by path to one of the above; 404 JSON for anything else. */
-  handle: Handler;
-}
+/** What the endpoints need of the issuer: its URLs, clients and options, and the operations they expose. */
+export type HandlerService = Pick<
+  Issuer,
+  | 'issuer'
+  | 'jwksUri'
+  | 'tokenEndpoint'
+  | 'revocationEndpoint'
+  | 'clients'
+  | 'options'
+  | 'jwks'
+  | 'issueTokens'
+  | 'refresh'
+  | 'revoke'
+>;
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -75,28 +80,31 @@ async function readForm(request: Request): Promise<URLSearchParams> {
   return params;
 }
 
+const isTokenTypeHint = (value: string): value is TokenTypeHint =>
+  value === 'access_token' || value === 'refresh_token';
+
 function methodNotAllowed(allow: string): Response {
   return json({ error: 'invalid_request', error_description: `use ${allow}` }, 405, { allow });
 }
 
-export function createHandlers(issuer: Issuer): IssuerHandlers {
-  const base = issuer.issuer.replace(/\/+$/, '');
+export function createHandlers(service: HandlerService): IssuerHandlers {
+  const base = service.issuer.replace(/\/+$/, '');
   const issuerPath = new URL(base).pathname.replace(/\/+$/, '');
   const pathOf = (url: string) => new URL(url).pathname;
 
   function metadata(): Record<string, unknown> {
     const document: Record<string, unknown> = {
-      issuer: issuer.issuer,
-      jwks_uri: issuer.jwksUri,
-      token_endpoint: issuer.tokenEndpoint,
-      revocation_endpoint: issuer.revocationEndpoint,
+      issuer: service.issuer,
+      jwks_uri: service.jwksUri,
+      token_endpoint: service.tokenEndpoint,
+      revocation_endpoint: service.revocationEndpoint,
       grant_types_supported: ['refresh_token', 'client_credentials'],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      access_token_signing_alg_values_supported: [issuer.options.algorithm],
+      access_token_signing_alg_values_supported: [service.options.algorithm],
     };
-    if (issuer.options.scopesSupported) document.scopes_supported = issuer.options.scopesSupported;
+    if (service.options.scopesSupported) document.scopes_supported = service.options.scopesSupported;
     return document;
   }
 
@@ -108,10 +116,10 @@ export function createHandlers(issuer: Issuer): IssuerHandlers {
   const jwks: Handler = async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
     try {
-      const set = await issuer.jwks();
+      const set = await service.jwks();
       // A verifier that fetched before a new key was published drops this copy by the time the key signs,
       // because keys are published `jwksCacheLifetime` before they sign (see signing-keys.ts).
-      const maxAge = Math.floor(issuer.options.jwksCacheLifetime / 1000);
+      const maxAge = Math.floor(service.options.jwksCacheLifetime / 1000);
       return json(set, 200, { 'cache-control': `public, max-age=${maxAge}` });
     } catch (error) {
       return errorResponse(error);
@@ -124,22 +132,17 @@ export function createHandlers(issuer: Issuer): IssuerHandlers {
   ) {
     const requested = parseScope(params.get('scope'));
     const scope = narrowScope(requested, client.scopes ?? []);
-    const audience =
-      client.audience === undefined
-        ? issuer.options.audience
-        : typeof client.audience === 'string'
-          ? [client.audience]
-          : client.audience;
+    const audience = client.audience === undefined ? service.options.audience : audienceList(client.audience);
     if (audience.length === 0)
       throw new OAuthError('invalid_request', 'no audience is configured for this client');
     // RFC 9068 §2.2: for client_credentials the subject is the client itself. No refresh token (RFC 6749 §4.4.3).
-    return issuer.issueTokens({ sub: client.id, clientId: client.id, scope, audience, refreshToken: false });
+    return service.issueTokens({ sub: client.id, clientId: client.id, scope, audience, refreshToken: false });
   }
 
   const token: Handler = async (request) => {
     try {
       const params = await readForm(request);
-      const { client } = authenticateClient(issuer.clients, request.headers.get('authorization'), params);
+      const { client } = authenticateClient(service.clients, request.headers.get('authorization'), params);
       const grant = params.get('grant_type');
       if (grant === null) throw new OAuthError('invalid_request', 'grant_type is required');
       if (grant !== 'refresh_token' && grant !== 'client_credentials') {
@@ -155,7 +158,7 @@ export function createHandlers(issuer: Issuer): IssuerHandlers {
         const refreshToken = params.get('refresh_token');
         if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
         const scope = params.get('scope');
-        set = await issuer.refresh(refreshToken, {
+        set = await service.refresh(refreshToken, {
           clientId: client.id,
           ...(scope === null ? {} : { scope }),
         });
@@ -169,11 +172,15 @@ export function createHandlers(issuer: Issuer): IssuerHandlers {
   const revocation: Handler = async (request) => {
     try {
       const params = await readForm(request);
-      const { client } = authenticateClient(issuer.clients, request.headers.get('authorization'), params);
+      const { client } = authenticateClient(service.clients, request.headers.get('authorization'), params);
       const presented = params.get('token');
       if (!presented) throw new OAuthError('invalid_request', 'token is required');
+      // RFC 7009 §2.1: a hint the server does not know is ignored; it must not change the response.
       const hint = params.get('token_type_hint');
-      await issuer.revoke(presented, { clientId: client.id, ...(hint === null ? {} : { hint }) });
+      await service.revoke(presented, {
+        clientId: client.id,
+        ...(hint !== null && isTokenTypeHint(hint) ? { hint } : {}),
+      });
       // RFC 7009 §2.2: 200 whether or not the token was known.
       return new Response(null, { status: 200, headers: NO_STORE });
     } catch (error) {
@@ -184,9 +191,9 @@ export function createHandlers(issuer: Issuer): IssuerHandlers {
   const routes = new Map<string, Handler>([
     [`${issuerPath}/.well-known/openid-configuration`, discovery],
     [`/.well-known/oauth-authorization-server${issuerPath}`, discovery],
-    [pathOf(issuer.jwksUri), jwks],
-    [pathOf(issuer.tokenEndpoint), token],
-    [pathOf(issuer.revocationEndpoint), revocation],
+    [pathOf(service.jwksUri), jwks],
+    [pathOf(service.tokenEndpoint), token],
+    [pathOf(service.revocationEndpoint), revocation],
   ]);
 
   const handle: Handler = async (request) => {

@@ -1,5 +1,5 @@
-// @jwtguard/issuer public API. Fixed names (DESIGN.md): createIssuer with issueTokens, refresh, revoke,
-// rotateKeys, jwks.
+// @jwtguard/issuer public API. Fixed names (docs/ARCHITECTURE.md, "Packages"): createIssuer with
+// issueTokens, refresh, revoke, rotateKeys, jwks.
 export {
   createMemoryKeyStore,
   SIGNING_ALGORITHMS,
@@ -19,21 +19,22 @@ export {
   createMemoryRefreshTokenStore,
   type MemoryRefreshTokenStoreOptions,
 } from './memory-refresh-store.js';
-export {
-  createIssuer,
-  type Duration,
-  type IssueTokensInput,
-  type Issuer,
-  type IssuerEvent,
-  type IssuerOptions,
-  type RefreshInput,
-  type ResolvedIssuerOptions,
-  type RevocationTarget,
-  type RevokeInput,
-  type RotationOptions,
-  type TokenSet,
-} from './issuer.js';
-export type { Handler, IssuerHandlers } from './handlers.js';
+export { createIssuer } from './issuer.js';
+export type {
+  Duration,
+  Handler,
+  IssueTokensInput,
+  Issuer,
+  IssuerEvent,
+  IssuerHandlers,
+  IssuerOptions,
+  RefreshInput,
+  ResolvedIssuerOptions,
+  RevocationTarget,
+  RevokeInput,
+  RotationOptions,
+  TokenSet,
+} from './types.js';
 export type { KeyStatus, RotationInfo } from './signing-keys.js';
 export type { ExternalSigner } from './signer.js';
 export { OAuthError, isOAuthError, type OAuthErrorCode } from './oauth-error.js';

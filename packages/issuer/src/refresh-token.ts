@@ -2,6 +2,12 @@
 // token has full entropy, so a fast unsalted hash is enough to make a stolen store useless for replay.
 import { createHash, randomBytes } from 'node:crypto';
 
+/**
+ * Far longer than the 43 characters of a token made here: anything longer is refused before it is hashed
+ * or looked up, so an oversized input costs nothing.
+ */
+export const MAX_REFRESH_TOKEN_LENGTH = 512;
+
 export function newRefreshToken(): string {
   return randomBytes(32).toString('base64url');
 }

@@ -1,0 +1,185 @@
+// createIssuer's options, checked and resolved once at construction: misspelt names refused with a
+// suggestion (a typo such as `denyList` would otherwise silently turn revocation off), durations converted
+// to milliseconds, and the rules between options that keep rotations invisible to verifiers enforced.
+import { assertKnownOptions, ConfigurationError, toMilliseconds } from '@jwtguard/core';
+import { audienceList } from './audience.js';
+import type { ClientConfig } from './client-auth.js';
+import { issuerDefaults } from './defaults.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js';
+import type { EndpointPaths, IssuerOptions, RotationOptions } from './types.js';
+
+const ISSUER_OPTION_NAMES = {
+  issuer: true,
+  audience: true,
+  algorithm: true,
+  keyStore: true,
+  signer: true,
+  publishedKeys: true,
+  refreshTokenStore: true,
+  denylist: true,
+  accessTokenLifetime: true,
+  refreshTokenIdleLifetime: true,
+  refreshTokenAbsoluteLifetime: true,
+  reuseGracePeriod: true,
+  clockTolerance: true,
+  jwksCacheLifetime: true,
+  rotation: true,
+  keySyncInterval: true,
+  clients: true,
+  paths: true,
+  scopesSupported: true,
+  clock: true,
+  onEvent: true,
+} satisfies Record<keyof IssuerOptions, true>;
+const ROTATION_OPTION_NAMES = { every: true, checkInterval: true } satisfies Record<
+  keyof RotationOptions,
+  true
+>;
+const PATH_OPTION_NAMES = { jwks: true, token: true, revocation: true } satisfies Record<
+  keyof EndpointPaths,
+  true
+>;
+const CLIENT_OPTION_NAMES = {
+  id: true,
+  secret: true,
+  grants: true,
+  scopes: true,
+  audience: true,
+} satisfies Record<keyof ClientConfig, true>;
+
+/** The options in the form the issuer's modules use: durations in milliseconds, defaults applied. */
+export interface IssuerConfig {
+  iss: string;
+  clock: () => number;
+  algorithm: SigningAlgorithm;
+  audience: string[];
+  accessTokenLifetime: number;
+  refreshTokenIdleLifetime: number;
+  refreshTokenAbsoluteLifetime: number;
+  reuseGracePeriod: number;
+  clockTolerance: number;
+  jwksCacheLifetime: number;
+  /** `undefined`: the key store is re-read only on rotateKeys()/tick(). */
+  keySyncInterval: number | undefined;
+  /** `undefined`: no scheduled rotation. */
+  rotationEvery: number | undefined;
+  /** `undefined`: no built-in timer. */
+  rotationCheckInterval: number | undefined;
+  clients: ReadonlyMap<string, ClientConfig>;
+  jwksUri: string;
+  tokenEndpoint: string;
+  revocationEndpoint: string;
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/** Refuses any misspelt option name, the nested ones included, before anything else is read. */
+function checkOptionNames(options: IssuerOptions): void {
+  assertKnownOptions('createIssuer()', options, Object.keys(ISSUER_OPTION_NAMES));
+  if (isObject(options.rotation)) {
+    assertKnownOptions('createIssuer(): rotation', options.rotation, Object.keys(ROTATION_OPTION_NAMES));
+  }
+  if (isObject(options.paths)) {
+    assertKnownOptions('createIssuer(): paths', options.paths, Object.keys(PATH_OPTION_NAMES));
+  }
+  if (Array.isArray(options.clients)) {
+    options.clients.forEach((client: unknown, index) => {
+      if (isObject(client)) {
+        assertKnownOptions(`createIssuer(): clients[${index}]`, client, Object.keys(CLIENT_OPTION_NAMES));
+      }
+    });
+  }
+}
+
+function endpoint(issuer: string, path: string): string {
+  return `${issuer.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+function issuerUrl(value: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    throw new ConfigurationError(
+      `issuer must be an absolute URL such as "https://auth.example.com"; got ${JSON.stringify(value)}`,
+    );
+  }
+  if (url.search || url.hash) {
+    throw new ConfigurationError('issuer must not have a query or fragment (RFC 8414 §2)');
+  }
+  return value as string;
+}
+
+function clientMap(clients: readonly ClientConfig[]): Map<string, ClientConfig> {
+  const map = new Map<string, ClientConfig>();
+  for (const client of clients) {
+    if (!client.id) throw new ConfigurationError('every client needs an id');
+    if (map.has(client.id)) throw new ConfigurationError(`client ${client.id} is configured twice`);
+    map.set(client.id, client);
+  }
+  return map;
+}
+
+export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
+  if (!isObject(options)) throw new ConfigurationError('createIssuer() needs an options object');
+  checkOptionNames(options);
+  const iss = issuerUrl(options.issuer);
+  const algorithm = options.algorithm ?? issuerDefaults.algorithm;
+  if (!SIGNING_ALGORITHMS.includes(algorithm)) {
+    throw new ConfigurationError(
+      `algorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}; got ${String(algorithm)}`,
+    );
+  }
+  type DurationOption =
+    | 'accessTokenLifetime'
+    | 'refreshTokenIdleLifetime'
+    | 'refreshTokenAbsoluteLifetime'
+    | 'reuseGracePeriod'
+    | 'clockTolerance'
+    | 'jwksCacheLifetime';
+  const duration = (name: DurationOption) => toMilliseconds(options[name] ?? issuerDefaults[name], name);
+  const accessTokenLifetime = duration('accessTokenLifetime');
+  const refreshTokenIdleLifetime = duration('refreshTokenIdleLifetime');
+  const refreshTokenAbsoluteLifetime = duration('refreshTokenAbsoluteLifetime');
+  const reuseGracePeriod = duration('reuseGracePeriod');
+  const clockTolerance = duration('clockTolerance');
+  const jwksCacheLifetime = duration('jwksCacheLifetime');
+  if (accessTokenLifetime < 1000) throw new ConfigurationError('accessTokenLifetime must be at least 1s');
+  const keySync = options.keySyncInterval ?? (options.keyStore ? issuerDefaults.keySyncInterval : false);
+  const keySyncInterval = keySync === false ? undefined : toMilliseconds(keySync, 'keySyncInterval');
+  const rotation = options.rotation;
+  const rotationEvery = rotation === undefined ? undefined : toMilliseconds(rotation.every, 'rotation.every');
+  if (rotationEvery !== undefined && rotationEvery <= jwksCacheLifetime) {
+    throw new ConfigurationError(
+      'rotation.every must be longer than jwksCacheLifetime: a key must be published that long before it signs',
+    );
+  }
+  if (rotationEvery !== undefined && options.signer) {
+    throw new ConfigurationError('rotation cannot be scheduled with an external signer: rotate in the KMS');
+  }
+  const checkInterval = rotation?.checkInterval ?? issuerDefaults.rotationCheckInterval;
+  const rotationCheckInterval =
+    rotation === undefined || checkInterval === false
+      ? undefined
+      : toMilliseconds(checkInterval, 'rotation.checkInterval');
+  const paths = options.paths ?? {};
+  return {
+    iss,
+    clock: options.clock ?? Date.now,
+    algorithm,
+    audience: audienceList(options.audience),
+    accessTokenLifetime,
+    refreshTokenIdleLifetime,
+    refreshTokenAbsoluteLifetime,
+    reuseGracePeriod,
+    clockTolerance,
+    jwksCacheLifetime,
+    keySyncInterval,
+    rotationEvery,
+    rotationCheckInterval,
+    clients: clientMap(options.clients ?? []),
+    jwksUri: endpoint(iss, paths.jwks ?? issuerDefaults.paths.jwks),
+    tokenEndpoint: endpoint(iss, paths.token ?? issuerDefaults.paths.token),
+    revocationEndpoint: endpoint(iss, paths.revocation ?? issuerDefaults.paths.revocation),
+  };
+}

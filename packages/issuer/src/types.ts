@@ -1,0 +1,187 @@
+// The public types of the issuer: its options, the inputs and results of its methods, its events and its
+// HTTP handlers. Types only, so every module can depend on them without depending on another's code.
+import type { JSONWebKeySet, JWK } from 'jose';
+import type { ClientConfig } from './client-auth.js';
+import type { KeyStore, SigningAlgorithm } from './key-store.js';
+import type { RefreshTokenStore } from './refresh-store.js';
+import type { ExternalSigner } from './signer.js';
+import type { KeyStatus, RotationInfo } from './signing-keys.js';
+
+/**
+ * Where revocations go: the denylist the verifiers consult. Core's `createMemoryDenylist()` and
+ * `@jwtguard/redis`'s `createRedisDenylist()` both have this shape.
+ */
+export interface RevocationTarget {
+  revoke(entry: { iss?: string; jti: string; exp: number }): void | Promise<void>;
+  revokeSubject(entry: { iss: string; sub: string; before?: number }): void | Promise<void>;
+}
+
+/** Seconds as a number, or a string with a unit ('250ms', '30s', '15m', '12h', '30d'). */
+export type Duration = number | string;
+
+export interface IssuerOptions {
+  /** The `iss` of every token, and the base URL of the endpoints (e.g. "https://auth.example.com"). */
+  issuer: string;
+  /** Default `aud` of access tokens. */
+  audience?: string | string[];
+  /** Algorithm of generated keys (default 'ES256'). */
+  algorithm?: SigningAlgorithm;
+  /** Where signing keys live (default: in memory). */
+  keyStore?: KeyStore;
+  /** Sign with a key held in a KMS/HSM instead of generated keys; disables rotateKeys(). */
+  signer?: ExternalSigner;
+  /** Extra public keys to publish next to an external signer (the previous KMS key during its retention). */
+  publishedKeys?: JWK[];
+  /** Where refresh-token families live (default: in memory). */
+  refreshTokenStore?: RefreshTokenStore;
+  /** The verifiers' denylist; needed to revoke access tokens (RFC 7009) and on refresh-token reuse. */
+  denylist?: RevocationTarget;
+  /** Lifetime of access tokens (default '15m'). */
+  accessTokenLifetime?: Duration;
+  /** A refresh token unused this long expires (default '14d'). */
+  refreshTokenIdleLifetime?: Duration;
+  /** A refresh family ends this long after the grant, however often it is used (default '90d'). */
+  refreshTokenAbsoluteLifetime?: Duration;
+  /** Reuse of a rotated refresh token within this window is refused without revoking the family (default 0). */
+  reuseGracePeriod?: Duration;
+  /** The verifiers' clock tolerance, added to key retention (default: core's `defaults.clockTolerance`). */
+  clockTolerance?: Duration;
+  /**
+   * The verifiers' JWKS cache lifetime (default: core's `defaults.jwks.cacheMaxAge`): a new key is published
+   * this long before it signs, and the JWKS is served with `Cache-Control: max-age` of this value.
+   */
+  jwksCacheLifetime?: Duration;
+  /** Scheduled rotation (default off). */
+  rotation?: RotationOptions;
+  /**
+   * How stale this instance's view of the key store may get before it re-reads it, so that instances
+   * sharing a store (Redis, a shared file) pick up each other's rotations. Added to the publish lead and to
+   * the retention of keys, because another instance may publish a new key, or stop signing with an old
+   * one, this much later. Default '1m' when `keyStore` is given; `false` (never re-read except on
+   * `rotateKeys()`/`tick()`) for the built-in memory store, which no other instance can write to.
+   */
+  keySyncInterval?: Duration | false;
+  /** OAuth clients of the token and revocation endpoints. */
+  clients?: ClientConfig[];
+  /** Endpoint paths relative to the issuer URL (defaults: /jwks.json, /token, /revoke). */
+  paths?: EndpointPaths;
+  /** Advertised in discovery as `scopes_supported`. */
+  scopesSupported?: string[];
+  /** Milliseconds since the epoch (default Date.now). */
+  clock?: () => number;
+  onEvent?: (event: IssuerEvent) => void;
+}
+
+export interface RotationOptions {
+  /** Rotate when the current key has signed this long, e.g. '30d'. */
+  every: Duration;
+  /** How often the built-in timer checks (default '1m'); `false` leaves ticking to you (`issuer.tick()`). */
+  checkInterval?: Duration | false;
+}
+
+export interface EndpointPaths {
+  jwks?: string;
+  token?: string;
+  revocation?: string;
+}
+
+export type IssuerEvent =
+  | { type: 'keys.rotated'; kid: string; activatesAt: number; nextKid: string }
+  | { type: 'keys.removed'; kid: string }
+  | { type: 'refresh.reused'; familyId: string; sub: string; clientId: string; revokedAccessTokens: number }
+  | { type: 'tick.failed'; reason: string }
+  /** Re-reading a shared key store failed; the instance keeps signing with its last view of the keys. */
+  | { type: 'keys.sync_failed'; reason: string };
+
+export interface IssueTokensInput {
+  sub: string;
+  clientId: string;
+  scope?: string | string[];
+  /** Default: the issuer's `audience`. */
+  audience?: string | string[];
+  /** Extra claims for every access token of the grant (JSON values; registered claims are ignored). */
+  claims?: Record<string, unknown>;
+  /** Issue a refresh token (default true). */
+  refreshToken?: boolean;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  scope: string;
+  refreshToken?: string;
+  /** The access token's `jti` and `exp` (seconds), e.g. for logging or an immediate revoke. */
+  jti: string;
+  exp: number;
+}
+
+export interface RefreshInput {
+  /** The client presenting the token; it must be the client the grant belongs to. */
+  clientId?: string;
+  /** A narrower scope (RFC 6749 §6); must be within the grant's scope. */
+  scope?: string | string[];
+}
+
+/** RFC 7009 §2.1 token_type_hint values for the two kinds of token this issuer hands out. */
+export type TokenTypeHint = 'access_token' | 'refresh_token';
+
+export interface RevokeInput {
+  /**
+   * RFC 7009 §2.1 token_type_hint: which kind to look for first. Only a hint: when the token is not of that
+   * kind, the other kind is still looked for.
+   */
+  hint?: TokenTypeHint;
+  /** The requesting client: a token issued to another client is left alone (RFC 7009 §2.1). */
+  clientId?: string;
+}
+
+export type Handler = (request: Request) => Promise<Response>;
+
+export interface IssuerHandlers {
+  discovery: Handler;
+  jwks: Handler;
+  token: Handler;
+  revocation: Handler;
+  /** Route by path to one of the above; 404 JSON for anything else. */
+  handle: Handler;
+}
+
+export interface Issuer {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly tokenEndpoint: string;
+  readonly revocationEndpoint: string;
+  /** Resolves once keys are loaded (every method awaits it too). */
+  ready(): Promise<void>;
+  issueTokens(input: IssueTokensInput): Promise<TokenSet>;
+  /** Exchange a refresh token for a new pair; throws OAuthError('invalid_grant') when it cannot. */
+  refresh(refreshToken: string, input?: RefreshInput): Promise<TokenSet>;
+  /** RFC 7009: revoke an access token (into the denylist) or a refresh token (its family). Unknown: no-op. */
+  revoke(token: string, input?: RevokeInput): Promise<void>;
+  /** Log out everywhere: refuse the subject's earlier access tokens and revoke its refresh families. */
+  revokeSubject(sub: string): Promise<void>;
+  rotateKeys(): Promise<RotationInfo>;
+  /** The published JWKS (current, next and retired keys). */
+  jwks(): Promise<JSONWebKeySet>;
+  keyStatus(): Promise<KeyStatus[]>;
+  /** Run the schedule once at the clock's current time: rotate when due, drop removed keys. */
+  tick(): Promise<void>;
+  /** Sign arbitrary claims with the current key (typ at+jwt unless given). For tests and custom flows. */
+  signToken(payload: Record<string, unknown>, header?: { typ?: string }): Promise<string>;
+  readonly handlers: IssuerHandlers;
+  /** Route a request to the right handler (discovery, JWKS, token, revocation) or 404. */
+  handle(request: Request): Promise<Response>;
+  readonly clients: ReadonlyMap<string, ClientConfig>;
+  readonly options: ResolvedIssuerOptions;
+  close(): Promise<void>;
+}
+
+export interface ResolvedIssuerOptions {
+  accessTokenLifetime: number;
+  jwksCacheLifetime: number;
+  audience: string[];
+  scopesSupported: string[] | undefined;
+  algorithm: SigningAlgorithm;
+}
