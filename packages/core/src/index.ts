@@ -26,7 +26,13 @@ export {
   type ClaimValue,
 } from './bearer/require-claims.js';
 export { errorResponse, type ErrorResponse, type ErrorResponseBody } from './bearer/error-response.js';
-export { createGuard, type Guard, type GuardOptions, type GuardRequest } from './bearer/guard.js';
+export {
+  createGuard,
+  type Guard,
+  type GuardOptions,
+  type GuardOutcome,
+  type GuardRequest,
+} from './bearer/guard.js';
 export { createVerifier } from './verifier.js';
 export { extractToken, type ExtractTokenOptions } from './bearer/extract-token.js';
 export { headerValues } from './bearer/header-values.js';

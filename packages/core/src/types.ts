@@ -172,7 +172,7 @@ export interface Verifier<P extends JwtPayload = JwtPayload> {
 export type JwtGuardEvent =
   | { type: 'token.accepted'; issuer: string; kid?: string; cached: boolean }
   | { type: 'token.rejected'; code: JwtGuardErrorCode; issuer?: string }
-  | { type: 'jwks.fetched'; uri: string; keys: number; durationMs: number }
+  | { type: 'jwks.fetched'; uri: string; keys: number; ignored: number; durationMs: number }
   | { type: 'jwks.failed'; uri: string; reason: string }
   | { type: 'jwks.stale'; uri: string; ageMs: number }
   | { type: 'denylist.unavailable'; reason: string };

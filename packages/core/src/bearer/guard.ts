@@ -40,23 +40,28 @@ export interface GuardRequest<Req = unknown> {
   source: Req;
 }
 
-export interface Guard<P extends JwtPayload = JwtPayload, Req = unknown> {
+/** What `authenticate` answers: a guard that is not optional never answers undefined. */
+export type GuardOutcome<P extends JwtPayload, Optional extends boolean> = Optional extends true
+  ? AuthResult<P> | undefined
+  : AuthResult<P>;
+
+export interface Guard<P extends JwtPayload = JwtPayload, Req = unknown, Optional extends boolean = boolean> {
   readonly verifier: Verifier<P>;
   readonly realm: string | undefined;
-  readonly optional: boolean;
+  readonly optional: Optional;
   /** CORS preflight (RFC 9110 OPTIONS + `Access-Control-Request-Method`) carries no credentials: let it pass. */
   isPreflight(method: string, headers: HeaderInput): boolean;
   /**
    * The verified token, or undefined in optional mode when the request carries none. Rejects with a
    * JwtGuardError (with the guard's realm) otherwise.
    */
-  authenticate(request: GuardRequest<Req>): Promise<AuthResult<P> | undefined>;
+  authenticate(request: GuardRequest<Req>): Promise<GuardOutcome<P, Optional>>;
   /**
    * `authenticate` without the promise when the answer is at hand (static keys or a fresh JWKS, a key
    * already converted, no async `validate` or denylist): the result, or a promise when something had to be
    * awaited; a refusal made before any await is thrown. For middleware that can then continue synchronously.
    */
-  authenticateNow(request: GuardRequest<Req>): AuthResult<P> | undefined | Promise<AuthResult<P> | undefined>;
+  authenticateNow(request: GuardRequest<Req>): GuardOutcome<P, Optional> | Promise<GuardOutcome<P, Optional>>;
 }
 
 const GUARD_KEYS = ['optional', 'realm', 'cookie', 'getToken'] as const satisfies ReadonlyArray<
@@ -70,6 +75,22 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Builds the guard once, at setup. `source` is either verifier options (optionally mixed with guard options)
  * or a Verifier shared between several apps.
  */
+export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
+  source: VerifierOptions & GuardOptions<Req> & { optional: true },
+  guardOptions?: GuardOptions<Req>,
+): Guard<P, Req, true>;
+export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
+  source: (VerifierOptions & GuardOptions<Req>) | Verifier<P>,
+  guardOptions: GuardOptions<Req> & { optional: true },
+): Guard<P, Req, true>;
+export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
+  source: (VerifierOptions & GuardOptions<Req> & { optional?: false }) | Verifier<P>,
+  guardOptions?: GuardOptions<Req> & { optional?: false },
+): Guard<P, Req, false>;
+export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
+  source: (VerifierOptions & GuardOptions<Req>) | Verifier<P>,
+  guardOptions?: GuardOptions<Req>,
+): Guard<P, Req>;
 export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   source: (VerifierOptions & GuardOptions<Req>) | Verifier<P>,
   guardOptions: GuardOptions<Req> = {},

@@ -33,8 +33,6 @@ export const ASYMMETRIC_ALGORITHMS: readonly string[] = Object.keys(ALGORITHMS).
   (alg) => ALGORITHMS[alg]?.kty !== 'oct',
 );
 
-export const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512'];
-
 /** RSA moduli below this are refused (RFC 7518 §3.3, §3.5). */
 export const MIN_RSA_MODULUS_BITS = 2048;
 

@@ -89,7 +89,7 @@ export function freezeMembers<T extends object>(value: T): T {
 }
 
 /** Freeze a parsed JSON value and everything in it (shared parsed values must not be changed by a reader). */
-export function deepFreeze<T extends object>(value: T): T {
+function deepFreeze<T extends object>(value: T): T {
   if (Object.isFrozen(value)) return value;
   Object.freeze(value);
   for (const member of Object.values(value)) {

@@ -4,6 +4,7 @@ import { importJWK, type JWK } from 'jose';
 import { MIN_RSA_MODULUS_BITS, algorithmSpec, curveMatches, type KeyType } from '../jws/algorithms.js';
 import type { VerificationKey } from './key-source.js';
 import { keyFits, withMemoisedImports } from './key-fit.js';
+import { jwkModulusBits } from './rsa-modulus.js';
 
 /** Why a JWK was not accepted; `undefined` means it is usable for verification. */
 export function jwkRejectionReason(jwk: JWK): string | undefined {
@@ -22,21 +23,13 @@ export function jwkRejectionReason(jwk: JWK): string | undefined {
   }
   if (kty === 'RSA') {
     if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') return 'RSA key without n/e';
-    if (rsaModulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) return `RSA modulus under ${MIN_RSA_MODULUS_BITS} bits`;
+    if (jwkModulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) return `RSA modulus under ${MIN_RSA_MODULUS_BITS} bits`;
     // Standard public exponent only (65537); tiny or even exponents enable forgeries on careless verifiers.
     if (jwk.e !== 'AQAB') return 'non-standard RSA public exponent';
   }
   if (kty === 'EC' && !['P-256', 'P-384', 'P-521'].includes(String(jwk.crv))) return 'unsupported EC curve';
   if (kty === 'OKP' && !['Ed25519', 'Ed448'].includes(String(jwk.crv))) return 'unsupported OKP curve';
   return undefined;
-}
-
-/** Modulus length in bits from its base64url encoding, ignoring leading zero bytes. */
-function rsaModulusBits(n: string): number {
-  const bytes = n.length * 0.75; // base64url without padding
-  const firstChar = n.charCodeAt(0);
-  // 'A' encodes six zero bits; a leading zero octet does not count towards the modulus length.
-  return Math.floor(bytes) * 8 - (firstChar === 65 /* A */ ? 8 : 0);
 }
 
 /** Build a VerificationKey from a JWK that passed `jwkRejectionReason`. */

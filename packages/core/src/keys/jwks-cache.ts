@@ -62,7 +62,11 @@ export interface KeySet {
   readonly keys: readonly VerificationKey[];
   /** Keys by `kid`; a JWKS may legitimately publish one kid for several keys (e.g. per algorithm). */
   readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
-  /** Entries skipped by the key policy (enc keys, private members, oct, weak RSA, wrong curve...). */
+  /**
+   * Entries skipped by the key policy (enc keys, private members, oct, weak RSA, wrong curve...), reported in
+   * the `jwks.fetched` event: a key the issuer publishes and we refuse is the first thing to look for when
+   * its tokens fail with ERR_JWKS_NO_MATCHING_KEY.
+   */
   readonly ignored: number;
   readonly fetchedAt: number;
   readonly expiresAt: number;
@@ -144,6 +148,7 @@ export function createJwksCache(config: JwksCacheConfig): JwksCache {
         type: 'jwks.fetched',
         uri,
         keys: set.keys.length,
+        ignored: set.ignored,
         durationMs: Math.round(performance.now() - started),
       });
       return set;

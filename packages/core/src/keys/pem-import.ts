@@ -1,6 +1,7 @@
 // Just enough DER (ITU-T X.690) to read a PEM public key or certificate synchronously: its key type, curve
 // and RSA modulus size. That lets createVerifier refuse a weak static key at construction, before any async
 // Web Crypto import, and pick the import parameters. Private keys are refused by the caller.
+import { unsignedBitLength } from './rsa-modulus.js';
 
 export interface SpkiInfo {
   /** The DER SubjectPublicKeyInfo, as Web Crypto's `importKey('spki', ...)` takes it. */
@@ -100,10 +101,7 @@ function readSpki(der: Uint8Array): SpkiInfo {
     const key = element(der, bitString.start + 1);
     const [modulus, exponent] = children(der, key);
     if (!modulus || !exponent) throw new Error('malformed RSA public key');
-    let first = modulus.start;
-    while (first < modulus.end && der[first] === 0) first++;
-    const leading = der[first] ?? 0;
-    const modulusBits = (modulus.end - first) * 8 - (leading === 0 ? 8 : Math.clz32(leading) - 24);
+    const modulusBits = unsignedBitLength(der, modulus.start, modulus.end);
     return {
       der: spki,
       kty: 'RSA',

@@ -60,7 +60,7 @@ describe('fetching and single-flight', () => {
     expect(new Set(sets).size).toBe(1);
     expect(sets[0]?.keys.map((key) => key.kid)).toEqual(['es', 'rs']);
     expect(events).toEqual([
-      { type: 'jwks.fetched', uri: server.jwksUri, keys: 2, durationMs: expect.any(Number) },
+      { type: 'jwks.fetched', uri: server.jwksUri, keys: 2, ignored: 0, durationMs: expect.any(Number) },
     ]);
     expect(jwks.lastFetchAt).toBe(START);
   });
@@ -296,7 +296,19 @@ describe('key policy', () => {
     const set = await cache().get();
     expect(set.keys.map((key) => key.kid)).toEqual(['es']);
     expect(set.ignored).toBe(7);
-    expect(events[0]).toMatchObject({ type: 'jwks.fetched', keys: 1 });
+    expect(events[0]).toMatchObject({ type: 'jwks.fetched', keys: 1, ignored: 7 });
+  });
+
+  it('counts RSA modulus bits exactly: a 2047-bit key is ignored, a 2048-bit one kept', async () => {
+    const bits = (modulusLength: number, kid: string): JWK => ({
+      ...(generateKeyPairSync('rsa', { modulusLength }).publicKey.export({ format: 'jwk' }) as JWK),
+      kid,
+    });
+    // 2047 bits still take 256 bytes, so counting whole bytes would have kept it.
+    server.keys = [bits(2047, 'short'), bits(2048, 'full')];
+    const set = await cache().get();
+    expect(set.keys.map((key) => key.kid)).toEqual(['full']);
+    expect(events[0]).toMatchObject({ type: 'jwks.fetched', keys: 1, ignored: 1 });
   });
 
   it('keeps every key that shares a kid as a candidate', async () => {

@@ -39,6 +39,25 @@ describe('key policy at construction', () => {
     refused(crypto1024, /RSA key is 1024 bits/);
   });
 
+  test('RSA size is counted in exact bits: a 2047-bit key is refused as PEM, KeyObject and JWK alike', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2047 });
+    refused(
+      publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      /RSA key is 2047 bits; at least 2048/,
+    );
+    refused(publicKey, /modulus under 2048/);
+    const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+    refused({ kty: 'RSA', ...jwk } as KeyInput, /modulus under 2048/);
+    // A modulus written with a leading zero octet is the same 2047-bit number.
+    const padded = Buffer.concat([Buffer.alloc(1), Buffer.from(jwk.n, 'base64url')]).toString('base64url');
+    refused({ kty: 'RSA', n: padded, e: jwk.e } as KeyInput, /modulus under 2048/);
+    const full = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    expect(createStaticKeySource(full.export({ format: 'jwk' }) as KeyInput).algorithms).toContain('RS256');
+    expect(
+      createStaticKeySource(full.export({ format: 'pem', type: 'spki' }).toString()).algorithms,
+    ).toContain('RS256');
+  });
+
   test('RSA with a non-standard public exponent is refused', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
     refused(publicKey.export({ format: 'pem', type: 'spki' }).toString(), /exponent must be 65537/);
