@@ -1,4 +1,4 @@
-// The Redis denylist (issue 4): what a check costs in replica mode, in direct mode and with no denylist;
+// The Redis denylist: what a check costs in replica mode, in direct mode and with no denylist;
 // how fast a revocation reaches 4 instances; memory per revoked entry; whether check cost grows with the
 // number of entries. Figures are printed, not asserted.
 //   pnpm -r --filter "./packages/*" build && node bench/redis-denylist.mjs [--json]

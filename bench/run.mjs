@@ -1,7 +1,7 @@
 // The benchmark suite (`pnpm bench`, about 6 minutes; `pnpm bench:quick`, under a minute): verify throughput
 // per algorithm, HTTP per framework, a JWKS storm and the token cache's memory. Each part runs in its own
 // child process so one cannot warm up or pollute another. Prints the report and writes bench/RESULTS.md,
-// with the targets of issue 5 checked against the figures of this very run.
+// with the performance targets checked against the figures of this very run.
 //   node bench/run.mjs [--quick]        (after `pnpm build`; `pnpm bench` does both)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ const report = [
   environment,
   `- run took ${Math.round((Date.now() - started) / 1000)} s`,
   '',
-  '## Targets (issue 5)',
+  '## Targets',
   '',
   ...targetLines({ verify, http, memory }),
   '',

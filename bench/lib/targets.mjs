@@ -1,4 +1,4 @@
-// The targets of issue 5, checked against the figures of one run: each line says met or missed, by how much.
+// The performance targets, checked against the figures of one run: each line says met or missed, by how much.
 const MARK = { true: 'met', false: '**missed**' };
 
 const row = (table, name) => table.rows.find((r) => r.name === name);

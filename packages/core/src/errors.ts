@@ -63,7 +63,7 @@ export class UnauthorizedError extends JwtGuardError {
 /**
  * Error.stackTraceLimit while a client error is constructed. Bad tokens and requests are the client's fault
  * and come in floods (an unknown-kid storm, a scanner): a stack names only jwtguard's own frames, yet
- * capturing it was ~18% of a rejection. Errors that point at the server (503, configuration) keep theirs.
+ * capturing it was a large share of the cost of a rejection. Errors that point at the server (503, configuration) keep theirs.
  */
 const CLIENT_ERROR_STACK_LIMIT = 0;
 

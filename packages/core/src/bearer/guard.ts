@@ -120,8 +120,8 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   const { optional = false, realm, cookie, getToken } = checkOptions(options);
   const extractOptions = { cookie }; // built once: a request allocates no options object
   const verifyNow = verifyNowOf(verifier);
-  // The bearer token's b64token scan (~1 µs for 900 characters) is left to the refusal path when the header
-  // is the only source: a token that verifies is base64url and dots. With a cookie the full extraction runs
+  // The bearer token's b64token scan (a pass over every character) is left to the refusal path when the
+  // header is the only source: a token that verifies is base64url and dots. With a cookie the full extraction runs
   // first, so a malformed header next to a cookie keeps extractToken's exact answer.
   const syntaxOnRefusal = getToken === undefined && cookie === undefined;
 

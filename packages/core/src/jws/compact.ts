@@ -102,7 +102,7 @@ let last: KnownHeader | undefined;
  * attacker's) only churn the memo, never grow it.
  */
 export function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
-  // The last header first: comparing ~100 characters is cheaper than hashing them for the Map, and a
+  // The last header first: comparing a short segment is cheaper than hashing it for the Map, and a
   // request's segment is a new string each time, so its hash is never cached.
   if (last !== undefined && segment === last.segment) return last.header;
   const known = headers.get(segment);

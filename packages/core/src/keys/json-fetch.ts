@@ -1,7 +1,7 @@
 // Fetching a JSON document (a JWKS or an authorization server's metadata) from a network we do not trust to
 // behave: it may hang, answer with an HTML error page, or stream gigabytes. Every fetch is bounded in time
-// (one AbortSignal covers the headers and the body) and in size (counted while the body streams, so a
-// 10 MB answer is cut off at the cap instead of being buffered first).
+// (one AbortSignal covers the headers and the body) and in size (counted while the body streams, so an
+// oversized answer is cut off at the cap instead of being buffered first).
 import { parseJsonObject } from '../jws/strict-json.js';
 
 export interface JsonFetchOptions {

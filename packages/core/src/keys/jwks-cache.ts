@@ -1,4 +1,4 @@
-// One JWKS endpoint's cached key set. The policy (DESIGN.md "Caching"): one fetch in flight at a time
+// One JWKS endpoint's cached key set. The policy (docs/ARCHITECTURE.md "Decisions"): one fetch in flight at a time
 // (single-flight, so a thousand concurrent requests on a cold cache cost one fetch); keep the set for the
 // response's `Cache-Control: max-age` clamped to [minCacheAge, maxCacheAge] (default cacheMaxAge); refresh in
 // the background before expiry so requests rarely wait; when the endpoint fails, keep serving the last good

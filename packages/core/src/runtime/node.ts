@@ -1,6 +1,6 @@
 // The Node side of the signature seam (`#crypto-runtime`, chosen by the package `imports` map under the
-// "node" condition). One-shot `crypto.verify` on a KeyObject converted once per key and algorithm is several
-// times faster than Web Crypto: no promise, no CryptoKey lookup, no copy of the data into a job. Decisions
+// "node" condition). One-shot `crypto.verify` on a KeyObject converted once per key and algorithm is much
+// cheaper than Web Crypto: no promise, no CryptoKey lookup, no copy of the data into a job. Decisions
 // must equal web.ts exactly; test/crypto-paths.test.ts runs the security suite against both.
 import { isUtf8 } from 'node:buffer';
 import { KeyObject, constants, createHmac, timingSafeEqual, verify } from 'node:crypto';
@@ -104,7 +104,7 @@ export function decodeBase64Url(segment: string): Uint8Array | undefined {
 /**
  * Strict UTF-8 to text, as `new TextDecoder('utf-8', { fatal: true })` decodes it (a leading BOM dropped,
  * any invalid sequence an error). Native validation plus Buffer decoding: JSON.parse reads the string it
- * gives ~2x faster than the TextDecoder's output.
+ * gives faster than the TextDecoder's output (bench/RESULTS.md).
  */
 export function decodeUtf8(bytes: Uint8Array): string {
   if (!isUtf8(bytes)) throw new TypeError('The encoded data is not valid UTF-8');
@@ -118,7 +118,7 @@ let scratch = Buffer.allocUnsafeSlow(8192);
 /**
  * The bytes of `text` (a signing input, ASCII once the verifier has decoded all three segments, so latin1
  * is exact), written into one reused buffer: valid only until the next call. Saves allocating and
- * collecting a token-sized buffer per verification (~40% of what `Buffer.from` costs).
+ * collecting a token-sized buffer per verification.
  */
 function ascii(text: string): Buffer {
   if (text.length > scratch.length) scratch = Buffer.allocUnsafeSlow(text.length);

@@ -1,4 +1,4 @@
-// The hostile-token suite (issue 2, RFC 8725). Exported as a function over a `createVerifier`-like factory so
+// The hostile-token suite (RFC 8725). Exported as a function over a `createVerifier`-like factory so
 // every crypto path (Web Crypto, a node:crypto fast path, a token cache) is held to the same decisions.
 // Each case builds the attacker's exact bytes by hand (forge.ts) and expects a 401 invalid_token with a
 // stable code, never a crash, and a description that does not echo the token.
