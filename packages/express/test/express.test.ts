@@ -107,6 +107,16 @@ describe('jwtErrorHandler', () => {
   });
 });
 
+test('a misspelt option name fails at setup with a suggestion, in either argument', () => {
+  expect(() => jwtGuard({ ...options(), optinal: true } as never)).toThrow(
+    'jwtGuard(): unknown option "optinal"; did you mean "optional"?',
+  );
+  expect(() => jwtGuard({ ...options(), denyList: () => false } as never)).toThrow(
+    'did you mean "denylist"?',
+  );
+  expect(() => jwtGuard(options(), { relam: 'api' } as never)).toThrow('did you mean "realm"?');
+});
+
 test('misconfiguration fails at setup, not per request', () => {
   expect(() => jwtGuard({ issuer: 'https://a.test/', audience: '' })).toThrow(ConfigurationError);
   expect(() => jwtGuard(options(), { realm: 'bad"realm' })).toThrow(ConfigurationError);
