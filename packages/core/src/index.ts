@@ -14,6 +14,7 @@ export {
   isBeforeCutoff,
   type RevocationId,
 } from './revocation/revocation-id.js';
+export { ANY_ISSUER, revocationRule, type RevocationRule } from './revocation/revocation-rule.js';
 export { createScopeCheck, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export { withRealm } from './bearer/realm.js';
 export { createAdapter, type Adapter, type AdapterBinding, type RouteCheck } from './bearer/adapter.js';

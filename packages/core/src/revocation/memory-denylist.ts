@@ -1,13 +1,11 @@
 // An in-process Denylist for a single API instance (tests, small deployments). Several instances need a
-// shared store with push (see @jwtguard/redis). Entries live exactly as long as they can matter: a revoked
-// token's entry until its `exp` (+ tolerance), a subject cutoff until every token issued before it has
-// expired (`maxTokenLifetime`). Same rules as every store, from revocation-id.ts.
+// shared store with push (see @jwtguard/redis). Which tokens an entry refuses and how long it is kept follow
+// the rule every store shares (revocation-rule.ts); this file only keeps the entries.
 import { LRUCache } from 'lru-cache';
-import { decodeSegment, splitCompact } from '../jws/compact.js';
-import { toMilliseconds } from '../config/duration.js';
+import { assertKnownOptions } from '../config/option-names.js';
 import { ConfigurationError } from '../errors.js';
 import { isBeforeCutoff, jtiRevocationId, revocationId, type RevocationId } from './revocation-id.js';
-import { parseJsonObject } from '../jws/strict-json.js';
+import { ANY_ISSUER, revocationRule } from './revocation-rule.js';
 import type { AuthResult, Denylist } from '../types.js';
 
 export interface MemoryDenylistOptions {
@@ -19,7 +17,10 @@ export interface MemoryDenylistOptions {
    * rate × token lifetime.
    */
   maxEntries?: number;
-  /** How long a subject cutoff is kept: the longest lifetime of a token you issue (default '24h'). */
+  /**
+   * How long a subject cutoff, and a revoked token without `exp`, is kept: the longest lifetime of a token you
+   * issue (default '24h').
+   */
   maxTokenLifetime?: number | string;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
@@ -28,7 +29,10 @@ export interface MemoryDenylistOptions {
 export interface MemoryDenylist extends Denylist {
   /** Revoke by `jti`. Without `iss` the `jti` is revoked for every issuer. `exp` is the token's (seconds). */
   revoke(entry: { iss?: string; jti: string; exp: number }): void;
-  /** Revoke one token: by its `jti`, or by the hash of the token when it has none. */
+  /**
+   * Revoke one token: by its `jti`, or by the hash of the token when it has none. A token without `iss` is
+   * refused (TypeError): revoke({ jti, exp }) revokes a `jti` for every issuer.
+   */
   revokeToken(token: AuthResult | string): Promise<void>;
   /** Revoke every token of `sub` issued before `before` (seconds; default now): "log out everywhere". */
   revokeSubject(entry: { iss: string; sub: string; before?: number }): void;
@@ -38,9 +42,12 @@ export interface MemoryDenylist extends Denylist {
   readonly size: number;
 }
 
-// Keys are `kind \n iss \n id`. A revocation without `iss` is stored under this sentinel issuer; a token
-// claiming it as its `iss` never gets here, since the verifier only accepts configured issuers.
-const ANY_ISSUER = '\u0000*';
+const OPTION_NAMES = {
+  clockTolerance: true,
+  maxEntries: true,
+  maxTokenLifetime: true,
+  clock: true,
+} satisfies Record<keyof MemoryDenylistOptions, true>;
 
 interface Entry {
   /** Subject cutoff in seconds (subject entries); 0 for token entries. */
@@ -57,9 +64,9 @@ interface Entry {
  * denylist.revokeSubject({ iss: issuer, sub: 'user-1' }); // log out everywhere
  */
 export function createMemoryDenylist(options: MemoryDenylistOptions = {}): MemoryDenylist {
+  assertKnownOptions('createMemoryDenylist()', options, Object.keys(OPTION_NAMES));
   const clock = options.clock ?? Date.now;
-  const tolerance = toMilliseconds(options.clockTolerance ?? 5, 'clockTolerance');
-  const maxTokenLifetime = toMilliseconds(options.maxTokenLifetime ?? '24h', 'maxTokenLifetime');
+  const rule = revocationRule(options);
   const maxEntries = options.maxEntries ?? 100_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new ConfigurationError(`maxEntries must be a positive integer; got ${String(maxEntries)}`);
@@ -70,6 +77,8 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
 
   function store(key: string, cutoff: number, expiresAtMs: number): void {
     if (expiresAtMs <= clock()) return; // already past: the token can no longer be accepted anyway
+    const current = live(key);
+    if (current !== undefined && current.expiresAtMs >= expiresAtMs) return; // revocations never weaken
     if (entries.size >= maxEntries && !entries.has(key)) {
       purgeExpired();
       // Dropping a live revocation would silently un-revoke a token: refuse loudly instead.
@@ -96,6 +105,7 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
     return entry;
   }
 
+  // Keys are `kind \n iss \n id`.
   function tokenKey(iss: string, id: string): string {
     return `t\n${iss}\n${id}`;
   }
@@ -105,30 +115,20 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
   }
 
   return {
-    revoke({ iss, jti, exp }) {
-      if (typeof jti !== 'string' || jti === '')
-        throw new TypeError('revoke: jti must be a non-empty string');
-      if (typeof exp !== 'number' || !Number.isFinite(exp))
-        throw new TypeError('revoke: exp must be a NumericDate');
-      const id = jtiRevocationId(iss ?? ANY_ISSUER, jti);
-      store(tokenKey(id.iss, id.id), 0, exp * 1000 + tolerance);
+    revoke(entry) {
+      const { iss, id, expiresAtMs } = rule.jti(entry);
+      store(tokenKey(iss, id), 0, expiresAtMs);
     },
     async revokeToken(token) {
-      const result = typeof token === 'string' ? unverifiedResult(token) : token;
-      const id = await revocationId(result);
-      const exp = result.payload.exp;
-      // No usable exp: the token never expires, so neither does its revocation.
-      const expiresAt = typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 + tolerance : Infinity;
-      store(tokenKey(id.iss, id.id), 0, expiresAt);
+      const { iss, id, expiresAtMs } = await rule.token(token);
+      store(tokenKey(iss, id), 0, expiresAtMs);
     },
-    revokeSubject({ iss, sub, before }) {
-      if (typeof sub !== 'string' || sub === '')
-        throw new TypeError('revokeSubject: sub must be a non-empty string');
-      const cutoff = before ?? clock() / 1000;
+    revokeSubject(entry) {
+      const { iss, sub, cutoff } = rule.subject(entry);
       const key = `s\n${iss}\n${sub}`;
       const current = live(key)?.cutoff;
       const effective = current !== undefined && current > cutoff ? current : cutoff;
-      store(key, effective, effective * 1000 + maxTokenLifetime + tolerance);
+      store(key, effective, rule.cutoffExpiresAt(effective));
     },
     isRevoked(result) {
       const sub = result.payload.sub;
@@ -145,11 +145,4 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
       return entries.size;
     },
   };
-}
-
-/** Read iss/jti/exp from a token without verifying it: revoking a token needs no proof it is valid. */
-function unverifiedResult(token: string): Pick<AuthResult, 'token' | 'payload' | 'issuer'> {
-  const parts = splitCompact(token);
-  const payload = parseJsonObject(decodeSegment(parts.payload), 'payload');
-  return { token, payload, issuer: typeof payload.iss === 'string' ? payload.iss : '' };
 }

@@ -28,12 +28,12 @@ describe('createMemoryDenylist', () => {
     const verifier = verifierWith(denylist);
     const a = await signToken(key, claims({ jti: 'a' }));
     const b = await signToken(key, claims({ jti: 'b' }));
-    await expect(verifier.verify(a)).resolves.toBeDefined();
+    await expect(verifier.verify(a)).resolves.toMatchObject({ payload: { jti: 'a' } });
     denylist.revoke({ iss: ISSUER, jti: 'a', exp: NOW + 600 });
     await expect(verifier.verify(a)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
-    await expect(verifier.verify(b)).resolves.toBeDefined();
+    await expect(verifier.verify(b)).resolves.toMatchObject({ payload: { jti: 'b' } });
     denylist.revoke({ iss: 'https://other.test/', jti: 'b', exp: NOW + 600 });
-    await expect(verifier.verify(b)).resolves.toBeDefined();
+    await expect(verifier.verify(b)).resolves.toMatchObject({ payload: { jti: 'b' } });
     denylist.revoke({ jti: 'b', exp: NOW + 600 });
     await expect(verifier.verify(b)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
   });
@@ -62,7 +62,7 @@ describe('createMemoryDenylist', () => {
     const second = await signToken(key, claims({ jti: undefined, n: 2 }));
     await denylist.revokeToken(first);
     await expect(verifier.verify(first)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
-    await expect(verifier.verify(second)).resolves.toBeDefined();
+    await expect(verifier.verify(second)).resolves.toMatchObject({ payload: { n: 2 }, issuer: ISSUER });
     const withJti = await verifier.verify(await signToken(key, claims({ jti: 'x' })));
     await denylist.revokeToken(withJti);
     await expect(
@@ -79,10 +79,10 @@ describe('createMemoryDenylist', () => {
     const otherUser = await signToken(key, claims({ iat: NOW - 100, sub: 'user-2' }));
     denylist.revokeSubject({ iss: ISSUER, sub: 'user-1' });
     await expect(verifier.verify(old)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
-    await expect(verifier.verify(otherUser)).resolves.toBeDefined();
+    await expect(verifier.verify(otherUser)).resolves.toMatchObject({ payload: { sub: 'user-2' } });
     now = NOW_MS + 2000;
     const fresh = await signToken(key, claims({ iat: NOW + 1 }));
-    await expect(verifier.verify(fresh)).resolves.toBeDefined();
+    await expect(verifier.verify(fresh)).resolves.toMatchObject({ payload: { sub: 'user-1', iat: NOW + 1 } });
     // An earlier cutoff never moves an existing one backwards.
     denylist.revokeSubject({ iss: ISSUER, sub: 'user-1', before: NOW - 1000 });
     await expect(verifier.verify(old)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
@@ -175,5 +175,12 @@ describe('createMemoryDenylist', () => {
     expect(() => denylist.revoke({ jti: 'a', exp: Infinity })).toThrow(TypeError);
     expect(() => denylist.revokeSubject({ iss: ISSUER, sub: '' })).toThrow(TypeError);
     expect(() => createMemoryDenylist({ maxEntries: 0 })).toThrow(/maxEntries must be a positive integer/);
+  });
+
+  test('an unknown option name is refused at construction, with the closest known name', () => {
+    const options = { maxEntires: 10 } as Parameters<typeof createMemoryDenylist>[0];
+    expect(() => createMemoryDenylist(options)).toThrow(
+      'createMemoryDenylist(): unknown option "maxEntires"; did you mean "maxEntries"?',
+    );
   });
 });
