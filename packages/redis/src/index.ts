@@ -2,10 +2,10 @@
 export {
   createRedisDenylist,
   type RedisDenylist,
-  type RedisDenylistEvent,
   type RedisDenylistOptions,
   type RedisDenylistStatus,
 } from './redis-denylist.js';
+export type { RedisDenylistEvent } from './denylist-events.js';
 export {
   createRedisRefreshTokenStore,
   type RedisRefreshTokenStore,

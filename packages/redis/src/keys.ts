@@ -4,9 +4,6 @@
 // `{` or `}` in an issuer or id cannot move the tag, and values from tokens are only ever key names or
 // arguments, never patterns (no KEYS/SCAN over user input).
 
-/** Revocations recorded without an issuer apply to every issuer (same sentinel as core's memory store). */
-export const ANY_ISSUER = '\u0000*';
-
 export interface RedisKeys {
   /** Sorted set: revoked token id → expiry (ms since the epoch). */
   tokens(iss: string): string;

@@ -1,20 +1,26 @@
-// The Redis denylist (issue 4): revocations shared by every API instance, pushed over pub/sub into a local
-// replica so a check costs no round trip, with a bounded, fail-closed fallback when the replica may be out
-// of date. Decisions follow core/revocation.ts (ids, subject cutoff rule), like the memory store.
+// The Redis denylist: revocations shared by every API instance, pushed over pub/sub into a local replica so
+// a check costs no round trip, with a bounded, fail-closed fallback when the replica may be out of date.
+// Which tokens a revocation refuses and for how long is core's revocation rule, shared with the memory
+// store; this file holds the options, the writes and the wiring of the two ways to read (replica-sync.ts
+// keeps the replica current, direct-check.ts asks Redis).
 import {
+  assertKnownOptions,
   ConfigurationError,
-  isBeforeCutoff,
-  UnavailableError,
+  defaults,
+  revocationRule,
   toMilliseconds,
   type AuthResult,
   type Denylist,
 } from '@jwtguard/core';
-import { duplicate, openConnection, shutdown, type RedisClient, type RedisInput } from './connection.js';
+import { encodeUpdate } from './channel-messages.js';
+import { openConnection, shutdown, type RedisInput } from './connection.js';
 import { whenReady, withDeadline } from './deadline.js';
-import { ANY_ISSUER, redisKeys } from './keys.js';
+import { createDirectCheck } from './direct-check.js';
+import { guardedListener, type RedisDenylistEvent } from './denylist-events.js';
+import { redisKeys } from './keys.js';
 import { Replica, type ReplicaUpdate } from './replica.js';
+import { startReplicaSync, type ReplicaSync } from './replica-sync.js';
 import { INDEX_ISSUER, RECORD_AND_PUBLISH } from './scripts.js';
-import { tokenRevocationId, unverifiedToken, type TokenLike } from './token-id.js';
 
 export interface RedisDenylistOptions {
   /** An ioredis client (Redis or Cluster; its TLS/auth settings are used as is), its options, or a URL. Default `redis://127.0.0.1:6379`. */
@@ -25,27 +31,21 @@ export interface RedisDenylistOptions {
   mode?: 'replica' | 'direct';
   /** Added to `exp` before a token entry expires, matching the verifier's tolerance (default 5 s). */
   clockTolerance?: number | string;
-  /** How long a subject cutoff is kept: the longest lifetime of a token you issue (default '24h'). */
+  /** How long a subject cutoff, and a revoked token without `exp`, is kept: the longest lifetime of a token you issue (default '24h'). */
   maxTokenLifetime?: number | string;
   /** Replica mode: past this long without a message from Redis, checks ask Redis directly (default '2s'). */
   maxStaleness?: number | string;
   /** Replica mode: how often this instance publishes a heartbeat (default maxStaleness / 4). */
   heartbeatInterval?: number | string;
-  /** Bound on a Redis answer to a check; past it the check throws, which the verifier turns into 503 (default '250ms'). */
+  /** Bound on a Redis answer to a check; past it the check throws, which the verifier turns into 503 (default: the verifier's denylistTimeout, '250ms'). */
   timeout?: number | string;
   /** Bound on a revoke call, and on each step of loading a snapshot (subscribe, each page) (default '5s'). */
   writeTimeout?: number | string;
   /** Milliseconds since the epoch (default Date.now); decides expiry and staleness. */
   clock?: () => number;
+  /** Called for each event; a listener that throws changes nothing. */
   onEvent?: (event: RedisDenylistEvent) => void;
 }
-
-export type RedisDenylistEvent =
-  | { type: 'denylist.synced'; entries: number; loaded: number; durationMs: number }
-  | { type: 'denylist.disconnected' }
-  | { type: 'denylist.stale'; ageMs: number }
-  | { type: 'denylist.sync-failed'; reason: string }
-  | { type: 'denylist.unavailable'; reason: string };
 
 export interface RedisDenylistStatus {
   mode: 'replica' | 'direct';
@@ -62,12 +62,16 @@ export interface RedisDenylist extends Denylist {
   revoke(entry: { iss?: string; jti: string; exp: number }): Promise<void>;
   /**
    * Revoke one token: by its `jti`, or, without one, by the SHA-256 of its signing input. The hash form is
-   * weaker: it revokes that exact token only and needs the token itself to revoke it.
+   * weaker: it revokes that exact token only and needs the token itself to revoke it. A token without `iss`
+   * is refused (TypeError): revoke({ jti, exp }) revokes a `jti` for every issuer.
    */
   revokeToken(token: AuthResult | string): Promise<void>;
   /** Revoke every token of `sub` issued before `before` (seconds, fractional allowed; default now): "log out everywhere". */
   revokeSubject(entry: { iss: string; sub: string; before?: number }): Promise<void>;
-  /** Replica mode, fresh replica: a boolean, synchronously. Otherwise a Promise; rejects (→ 503) when Redis does not answer in time. */
+  /**
+   * Replica mode, fresh replica: a boolean, synchronously, for a token with a `jti` (a token without one is
+   * hashed first: a Promise). Otherwise a Promise; rejects (→ 503) when Redis does not answer in time.
+   */
   isRevoked(result: AuthResult): boolean | Promise<boolean>;
   /**
    * Resolves once connected (direct) or once the first snapshot is loaded (replica). Rejects when that fails:
@@ -80,9 +84,19 @@ export interface RedisDenylist extends Denylist {
   close(): Promise<void>;
 }
 
-const SWEEP_INTERVAL_MS = 60_000;
-/** Members per ZSCAN page of the snapshot: small replies, few round trips. */
-const SNAPSHOT_PAGE = 5000;
+const OPTION_NAMES = {
+  redis: true,
+  prefix: true,
+  mode: true,
+  clockTolerance: true,
+  maxTokenLifetime: true,
+  maxStaleness: true,
+  heartbeatInterval: true,
+  timeout: true,
+  writeTimeout: true,
+  clock: true,
+  onEvent: true,
+} satisfies Record<keyof RedisDenylistOptions, true>;
 
 /**
  * A denylist in Redis, shared by every instance of an API.
@@ -91,9 +105,10 @@ const SNAPSHOT_PAGE = 5000;
  * const denylist = createRedisDenylist({ redis: process.env.REDIS_URL });
  * await denylist.ready();
  * app.use(jwtGuard({ issuer, audience, denylist }));
- * await denylist.revokeSubject({ iss: issuer, sub: 'user-1' }); // refused by every instance within ms
+ * await denylist.revokeSubject({ iss: issuer, sub: 'user-1' }); // refused by every instance
  */
 export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDenylist {
+  assertKnownOptions('createRedisDenylist()', options, Object.keys(OPTION_NAMES));
   const mode = options.mode ?? 'replica';
   if (mode !== 'replica' && mode !== 'direct') {
     throw new ConfigurationError(
@@ -103,8 +118,7 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
   const prefix = options.prefix ?? 'jwtguard:';
   if (typeof prefix !== 'string') throw new ConfigurationError('prefix must be a string such as "jwtguard:"');
   const clock = options.clock ?? Date.now;
-  const toleranceMs = toMilliseconds(options.clockTolerance ?? 5, 'clockTolerance');
-  const subjectTtlMs = toMilliseconds(options.maxTokenLifetime ?? '24h', 'maxTokenLifetime') + toleranceMs;
+  const rule = revocationRule(options);
   const maxStalenessMs = toMilliseconds(options.maxStaleness ?? '2s', 'maxStaleness');
   const heartbeatMs = toMilliseconds(options.heartbeatInterval ?? maxStalenessMs / 4000, 'heartbeatInterval');
   if (mode === 'replica' && (heartbeatMs <= 0 || heartbeatMs >= maxStalenessMs)) {
@@ -112,22 +126,37 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       `heartbeatInterval (${heartbeatMs} ms) must be above 0 and below maxStaleness (${maxStalenessMs} ms), or every replica goes stale between heartbeats`,
     );
   }
-  const timeoutMs = toMilliseconds(options.timeout ?? '250ms', 'timeout');
+  // A check must give up before the verifier does, so the 503 it causes carries the denylist's reason.
+  const timeoutMs = toMilliseconds(options.timeout ?? defaults.denylistTimeout, 'timeout');
   const writeTimeoutMs = toMilliseconds(options.writeTimeout ?? '5s', 'writeTimeout');
-  const emit = options.onEvent ?? (() => undefined);
+  const emit = guardedListener(options.onEvent);
   const keys = redisKeys(prefix);
   const { client, owned } = openConnection(options.redis);
-  const replica = new Replica(subjectTtlMs);
-
-  // ---- writes -------------------------------------------------------------------------------------------
+  const replica = new Replica(rule.longestMs);
+  const directCheck = createDirectCheck({ client, keys, rule, clock, timeoutMs, emit });
+  const sync: ReplicaSync | undefined =
+    mode === 'replica'
+      ? startReplicaSync({
+          client,
+          keys,
+          replica,
+          cutoffLifetimeMs: rule.longestMs,
+          clock,
+          maxStalenessMs,
+          heartbeatMs,
+          writeTimeoutMs,
+          emit,
+        })
+      : undefined;
+  if (owned) client.on('error', () => undefined); // ioredis reconnects by itself; checks report outages
+  let closed = false;
 
   async function record(update: ReplicaUpdate, expiresAtMs: number): Promise<void> {
     const now = clock();
     if (expiresAtMs <= now) return; // the token can no longer be accepted anyway
     const subjects = update.kind === 's';
     const key = subjects ? keys.subjects(update.iss) : keys.tokens(update.iss);
-    const purgeBelow = subjects ? (now - subjectTtlMs) / 1000 : now;
-    const message = JSON.stringify({ k: update.kind, i: update.iss, m: update.member, x: update.score });
+    const purgeBelow = subjects ? (now - rule.longestMs) / 1000 : now;
     const write = async (): Promise<void> => {
       await whenReady(client, writeTimeoutMs, 'revoke');
       // Index first: a snapshot taken between the two writes reads an issuer with nothing new yet, never
@@ -141,9 +170,9 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
         update.member,
         String(purgeBelow),
         subjects ? '1000' : '1',
-        subjects ? String(subjectTtlMs) : '0',
+        subjects ? String(rule.longestMs) : '0',
         keys.channel,
-        message,
+        encodeUpdate(update),
         String(now),
       );
     };
@@ -152,271 +181,46 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
     replica.apply(update);
   }
 
-  function revokeId(iss: string, id: string, exp: unknown): Promise<void> {
-    // A token without a usable exp is kept for the longest token lifetime: the entry must expire somewhere.
-    const expiresAtMs =
-      typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 + toleranceMs : clock() + subjectTtlMs;
-    return record({ kind: 't', iss, member: id, score: expiresAtMs }, expiresAtMs);
-  }
-
-  // ---- direct reads -------------------------------------------------------------------------------------
-
-  async function askRedis(iss: string, id: string, sub: unknown, iat: unknown): Promise<boolean> {
-    const now = clock();
-    const pending: Promise<string | null>[] = [
-      client.zscore(keys.tokens(iss), id),
-      client.zscore(keys.tokens(ANY_ISSUER), id),
-    ];
-    if (typeof sub === 'string') pending.push(client.zscore(keys.subjects(iss), sub));
-    const [token, any, cutoff] = await Promise.all(pending);
-    if ((token != null && Number(token) > now) || (any != null && Number(any) > now)) return true;
-    if (cutoff == null) return false;
-    const before = Number(cutoff);
-    return before * 1000 + subjectTtlMs > now && isBeforeCutoff(iat, before);
-  }
-
-  async function directCheck(result: AuthResult, id: string): Promise<boolean> {
-    const { issuer, payload } = result;
-    const started = Date.now();
-    try {
-      await whenReady(client, timeoutMs, 'denylist check');
-      const left = Math.max(1, timeoutMs - (Date.now() - started));
-      return await withDeadline(askRedis(issuer, id, payload.sub, payload.iat), left, 'denylist check');
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'denylist check failed';
-      emit({ type: 'denylist.unavailable', reason });
-      throw new UnavailableError('ERR_DENYLIST_UNAVAILABLE', 'Token revocation status is unavailable', 5, {
-        cause: error,
-      });
-    }
-  }
-
-  // ---- replica: subscribe, then snapshot, merged with what arrives meanwhile ------------------------------
-
-  let subscriber: RedisClient | undefined;
-  let synced = false;
-  let lastMessageAt = -Infinity;
-  let reportedStale = false;
-  let syncing: Promise<void> | undefined;
-  let syncAgain = false;
-  let closed = false;
-  let syncedOnce = false;
-  // Callers of ready() waiting for the first snapshot: settled by the next sync attempt, either way.
-  const waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  const timers: ReturnType<typeof setInterval>[] = [];
-
-  function onMessage(channel: string, message: string): void {
-    if (channel !== keys.channel) return;
-    lastMessageAt = clock();
-    reportedStale = false;
-    const update = parseMessage(message);
-    // Applied at once even while a snapshot loads: updates keep the larger value, so the snapshot and the
-    // message combine to the same state in either order, and nothing published after SUBSCRIBE is lost.
-    if (update) replica.apply(update);
-  }
-
-  // The snapshot is read in pages: a million entries in one reply take seconds to arrive and parse, block
-  // the event loop (no heartbeats, no requests) and used to exceed the bound, so a large denylist could never
-  // sync. ZSCAN, not ZRANGE by rank: entries expiring during the read shift every rank and a rank-paged read
-  // would skip live ones, while ZSCAN returns every member present for the whole scan; a member added or
-  // raised meanwhile is also published, and the subscription is already open.
-  async function scanSet(key: string, apply: (member: string, score: number) => boolean): Promise<number> {
-    let loaded = 0;
-    let cursor = '0';
-    do {
-      const [next, flat] = await withDeadline(
-        client.zscan(key, cursor, 'COUNT', SNAPSHOT_PAGE),
-        writeTimeoutMs,
-        'denylist snapshot',
-      );
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        if (apply(flat[i] as string, Number(flat[i + 1]))) loaded++;
-      }
-      cursor = next;
-    } while (cursor !== '0' && !closed);
-    return loaded;
-  }
-
-  async function loadSnapshot(now: number): Promise<number> {
-    const issuers = await withDeadline(
-      client.zrangebyscore(keys.issuers, now, '+inf'),
-      writeTimeoutMs,
-      'denylist snapshot',
-    );
-    const minCutoff = (now - subjectTtlMs) / 1000;
-    const counts = await Promise.all(
-      issuers.flatMap((iss) => [
-        scanSet(keys.tokens(iss), (member, score) => {
-          if (score < now) return false; // expired: reads would ignore it anyway
-          replica.apply({ kind: 't', iss, member, score });
-          return true;
-        }),
-        scanSet(keys.subjects(iss), (member, score) => {
-          if (score < minCutoff) return false;
-          replica.apply({ kind: 's', iss, member, score });
-          return true;
-        }),
-      ]),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
-  }
-
-  async function syncOnce(sub: RedisClient): Promise<void> {
-    // `synced` stays as it is while loading: a disconnect already cleared it, and a resync triggered by
-    // staleness leaves a stale replica, which checks bypass anyway.
-    const started = clock();
-    const subscribe = async (): Promise<void> => {
-      await whenReady(sub, writeTimeoutMs, 'subscribe');
-      // SUBSCRIBE is acknowledged before the snapshot is read: every revocation is either in the snapshot
-      // or published after the subscription, so a reconnect gap loses nothing.
-      await sub.subscribe(keys.channel);
-      await whenReady(client, writeTimeoutMs, 'snapshot');
-    };
-    await withDeadline(subscribe(), writeTimeoutMs, 'denylist subscribe');
-    // Each page of the snapshot has its own bound (writeTimeout): a large denylist takes longer, a stalled
-    // Redis still fails the sync.
-    const loaded = await loadSnapshot(started);
-    if (closed) return;
-    // The snapshot is as fresh as the moment it was requested.
-    lastMessageAt = Math.max(lastMessageAt, started);
-    synced = true;
-    reportedStale = false;
-    emit({ type: 'denylist.synced', entries: replica.size, loaded, durationMs: clock() - started });
-    syncedOnce = true;
-    for (const waiter of waiting.splice(0)) waiter.resolve();
-  }
-
-  function requestSync(): void {
-    if (closed || !subscriber) return;
-    if (syncing) {
-      syncAgain = true;
-      return;
-    }
-    const sub = subscriber;
-    syncing = (async () => {
-      do {
-        syncAgain = false;
-        try {
-          await syncOnce(sub);
-        } catch (error) {
-          if (!closed)
-            emit({
-              type: 'denylist.sync-failed',
-              reason: error instanceof Error ? error.message : 'sync failed',
-            });
-          for (const waiter of waiting.splice(0)) waiter.reject(error);
-        }
-      } while (syncAgain && !closed);
-      syncing = undefined;
-    })();
-  }
-
-  function heartbeat(): void {
-    if (closed) return;
-    if (client.status === 'ready') {
-      client.publish(keys.channel, '{"k":"h"}').catch(() => undefined);
-    }
-    const age = clock() - lastMessageAt;
-    if (synced && age > maxStalenessMs) {
-      if (!reportedStale) emit({ type: 'denylist.stale', ageMs: age });
-      reportedStale = true;
-      // A subscription can die silently (a proxy dropping pushes); resubscribing and reloading heals it.
-      requestSync();
-    } else if (!synced && !syncing) {
-      // A failed sync is retried here; one still loading (a large snapshot) is left to finish.
-      requestSync();
-    }
-  }
-
-  if (mode === 'replica') {
-    const sub = duplicate(client);
-    subscriber = sub;
-    sub.on('message', onMessage);
-    sub.on('error', () => undefined); // reported through 'close' and the staleness bound instead
-    sub.on('close', () => {
-      if (closed) return;
-      if (synced) emit({ type: 'denylist.disconnected' });
-      synced = false;
-    });
-    sub.on('ready', requestSync);
-    timers.push(setInterval(heartbeat, heartbeatMs));
-    timers.push(setInterval(() => replica.sweep(clock()), SWEEP_INTERVAL_MS));
-    for (const timer of timers) timer.unref();
-    if (sub.status === 'ready') requestSync(); // otherwise its 'ready' event starts the first sync
-  }
-  if (owned) client.on('error', () => undefined); // ioredis reconnects by itself; checks report outages
-
   return {
-    async revoke({ iss, jti, exp }) {
-      if (typeof jti !== 'string' || jti === '')
-        throw new TypeError('revoke: jti must be a non-empty string');
-      if (typeof exp !== 'number' || !Number.isFinite(exp))
-        throw new TypeError('revoke: exp must be a NumericDate');
-      await revokeId(iss ?? ANY_ISSUER, `jti:${jti}`, exp);
+    async revoke(entry) {
+      const { iss, id, expiresAtMs } = rule.jti(entry);
+      await record({ kind: 't', iss, member: id, score: expiresAtMs }, expiresAtMs);
     },
     async revokeToken(token) {
-      const result: TokenLike = typeof token === 'string' ? unverifiedToken(token) : token;
-      if (result.issuer === '') {
-        throw new TypeError(
-          'revokeToken: the token has no iss; use revoke({ jti, exp }) to revoke a jti for every issuer',
-        );
-      }
-      await revokeId(result.issuer, tokenRevocationId(result), result.payload.exp);
+      const { iss, id, expiresAtMs } = await rule.token(token);
+      await record({ kind: 't', iss, member: id, score: expiresAtMs }, expiresAtMs);
     },
-    async revokeSubject({ iss, sub, before }) {
-      if (typeof iss !== 'string' || iss === '')
-        throw new TypeError('revokeSubject: iss must be a non-empty string');
-      if (typeof sub !== 'string' || sub === '')
-        throw new TypeError('revokeSubject: sub must be a non-empty string');
-      const cutoff = before ?? clock() / 1000;
-      if (typeof cutoff !== 'number' || !Number.isFinite(cutoff)) {
-        throw new TypeError('revokeSubject: before must be a NumericDate (seconds)');
-      }
-      await record({ kind: 's', iss, member: sub, score: cutoff }, cutoff * 1000 + subjectTtlMs);
+    async revokeSubject(entry) {
+      const { iss, sub, cutoff, expiresAtMs } = rule.subject(entry);
+      await record({ kind: 's', iss, member: sub, score: cutoff }, expiresAtMs);
     },
     isRevoked(result) {
-      if (mode === 'direct') return directCheck(result, tokenRevocationId(result));
+      if (!sync) return directCheck(result);
       const now = clock();
+      // A revocation the replica holds is refused at once, Redis or not. Otherwise a stale or resyncing
+      // replica may miss a recent revocation, so Redis decides (or the check fails).
+      const decide = (local: boolean): boolean | Promise<boolean> =>
+        local || sync.fresh(now) ? local : directCheck(result);
       const local = replica.isRevoked(result, now);
-      if (local || (synced && now - lastMessageAt <= maxStalenessMs)) return local;
-      // Stale or resyncing: the replica may miss a recent revocation, so Redis decides (or the check fails).
-      return directCheck(result, tokenRevocationId(result));
+      return typeof local === 'boolean' ? decide(local) : local.then(decide);
     },
     async ready() {
       if (closed) throw new Error('ready: the denylist is closed');
-      if (mode === 'direct') return whenReady(client, writeTimeoutMs, 'denylist connect');
-      if (syncedOnce) return;
-      return new Promise<void>((resolve, reject) => waiting.push({ resolve, reject }));
+      if (!sync) return whenReady(client, writeTimeoutMs, 'denylist connect');
+      return sync.ready();
     },
     status() {
       return {
         mode,
-        synced: mode === 'replica' && synced,
-        stalenessMs: mode === 'replica' ? clock() - lastMessageAt : 0,
+        synced: sync?.synced ?? false,
+        stalenessMs: sync ? sync.stalenessMs(clock()) : 0,
         entries: replica.size,
       };
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const timer of timers) clearInterval(timer);
-      for (const waiter of waiting.splice(0)) waiter.reject(new Error('ready: the denylist was closed'));
-      await Promise.all([subscriber && shutdown(subscriber), owned ? shutdown(client) : undefined]);
+      await Promise.all([sync?.close(), owned ? shutdown(client) : undefined]);
     },
   };
-}
-
-function parseMessage(message: string): ReplicaUpdate | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  const { k, i, m, x } = value as Record<string, unknown>;
-  if ((k !== 't' && k !== 's') || typeof i !== 'string' || typeof m !== 'string' || typeof x !== 'number') {
-    return undefined;
-  }
-  return { kind: k, iss: i, member: m, score: x };
 }

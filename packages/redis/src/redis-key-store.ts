@@ -10,7 +10,7 @@ import {
   type EncryptionKeyInput,
   type KeyStore,
 } from '@jwtguard/issuer';
-import { toMilliseconds } from '@jwtguard/core';
+import { assertKnownOptions, toMilliseconds } from '@jwtguard/core';
 import type { RedisInput } from './connection.js';
 import { signingKeysKey } from './keys.js';
 import { openStoreConnection } from './store-connection.js';
@@ -26,6 +26,13 @@ export interface RedisKeyStoreOptions {
   timeout?: number | string;
 }
 
+const OPTION_NAMES = {
+  encryptionKey: true,
+  redis: true,
+  prefix: true,
+  timeout: true,
+} satisfies Record<keyof RedisKeyStoreOptions, true>;
+
 export interface RedisKeyStore extends KeyStore {
   /** Closes the connection this store opened (never a client you passed in). */
   close(): Promise<void>;
@@ -40,6 +47,7 @@ export interface RedisKeyStore extends KeyStore {
  * });
  */
 export function createRedisKeyStore(options: RedisKeyStoreOptions): RedisKeyStore {
+  assertKnownOptions('createRedisKeyStore()', options ?? {}, Object.keys(OPTION_NAMES));
   const encryptionKey = toEncryptionKey(options?.encryptionKey);
   const key = signingKeysKey(options.prefix ?? 'jwtguard:');
   const timeoutMs = toMilliseconds(options.timeout ?? '5s', 'timeout');

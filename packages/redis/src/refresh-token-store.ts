@@ -14,7 +14,7 @@ import type {
   RefreshTokenRecord,
   RefreshTokenStore,
 } from '@jwtguard/issuer';
-import { toMilliseconds } from '@jwtguard/core';
+import { assertKnownOptions, toMilliseconds } from '@jwtguard/core';
 import type { RedisInput } from './connection.js';
 import { refreshKeys } from './keys.js';
 import { INDEX_FAMILY, REVOKE_FAMILY, ROTATE } from './refresh-scripts.js';
@@ -32,6 +32,12 @@ export interface RedisRefreshTokenStoreOptions {
   timeout?: number | string;
 }
 
+const OPTION_NAMES = {
+  redis: true,
+  prefix: true,
+  timeout: true,
+} satisfies Record<keyof RedisRefreshTokenStoreOptions, true>;
+
 export interface RedisRefreshTokenStore extends RefreshTokenStore {
   /** Closes the connection this store opened (never a client you passed in). */
   close(): Promise<void>;
@@ -47,6 +53,7 @@ export interface RedisRefreshTokenStore extends RefreshTokenStore {
 export function createRedisRefreshTokenStore(
   options: RedisRefreshTokenStoreOptions = {},
 ): RedisRefreshTokenStore {
+  assertKnownOptions('createRedisRefreshTokenStore()', options, Object.keys(OPTION_NAMES));
   const keys = refreshKeys(options.prefix ?? 'jwtguard:');
   const timeoutMs = toMilliseconds(options.timeout ?? '2s', 'timeout');
   const { client, bounded, close } = openStoreConnection(options.redis, timeoutMs);

@@ -2,9 +2,7 @@
 // expiry and subject cutoffs. Every update keeps the larger value, so applying the same revocation twice,
 // or a snapshot and a message in either order, ends in the same state: that is what makes "subscribe, load
 // the snapshot, replay what arrived meanwhile" lossless. Entries are dropped only when they expire.
-import { isBeforeCutoff } from '@jwtguard/core';
-import { ANY_ISSUER } from './keys.js';
-import { tokenRevocationId, type TokenLike } from './token-id.js';
+import { ANY_ISSUER, isBeforeCutoff, revocationId, type AuthResult } from '@jwtguard/core';
 
 export interface ReplicaUpdate {
   kind: 't' | 's';
@@ -22,14 +20,14 @@ const JTI = 'jti:';
 export class Replica {
   // Maps per issuer keep the issuer string out of every entry's key: memory per entry is the id plus a number.
   // Revoked jtis are keyed by the bare jti, so a check looks up the token's own `jti` string: building
-  // "jti:" + jti on every request would allocate a string and hash it, which costs ten times the lookup.
+  // "jti:" + jti on every request would allocate a string and hash it, which costs more than the lookup.
   private readonly jtis: ByIssuer = new Map();
   /** Tokens without a jti, by `sha256:` id. */
   private readonly hashes: ByIssuer = new Map();
   private readonly subjects: ByIssuer = new Map();
 
-  /** @param subjectTtlMs how long a cutoff matters: the longest token lifetime plus clock tolerance. */
-  constructor(private readonly subjectTtlMs: number) {}
+  /** @param cutoffLifetimeMs how long a cutoff matters: the longest token lifetime plus clock tolerance. */
+  constructor(private readonly cutoffLifetimeMs: number) {}
 
   apply(update: ReplicaUpdate): void {
     let byIssuer = this.subjects;
@@ -45,21 +43,18 @@ export class Replica {
     if (current === undefined || current < update.score) entries.set(member, update.score);
   }
 
-  /** The replica's answer; `nowMs` decides expiry exactly as the Redis sets' scores do. */
-  isRevoked(result: TokenLike, nowMs: number): boolean {
+  /**
+   * The replica's answer; `nowMs` decides expiry exactly as the Redis sets' scores do. A boolean for a token
+   * with a `jti`; a Promise for one without, whose id is the hash of its signing input (core's revocationId).
+   */
+  isRevoked(result: AuthResult, nowMs: number): boolean | Promise<boolean> {
     const { issuer, payload } = result;
     const jti = payload.jti;
-    const expiry =
-      typeof jti === 'string' && jti !== ''
-        ? (this.jtis.get(issuer)?.get(jti) ?? this.jtis.get(ANY_ISSUER)?.get(jti))
-        : lookup(this.hashes, issuer, tokenRevocationId(result));
-    if (expiry !== undefined && expiry > nowMs) return true;
-    const sub = payload.sub;
-    if (typeof sub !== 'string') return false;
-    const cutoff = this.subjects.get(issuer)?.get(sub);
-    return (
-      cutoff !== undefined && cutoff * 1000 + this.subjectTtlMs > nowMs && isBeforeCutoff(payload.iat, cutoff)
-    );
+    if (typeof jti === 'string' && jti !== '') {
+      return revoked(this.jtis, issuer, jti, nowMs) || this.cutOff(result, nowMs);
+    }
+    if (this.cutOff(result, nowMs)) return true;
+    return revocationId(result).then(({ id }) => revoked(this.hashes, issuer, id, nowMs));
   }
 
   /** Drops expired entries; reads already ignore them, this only returns their memory. */
@@ -72,7 +67,7 @@ export class Replica {
     }
     for (const [iss, entries] of this.subjects) {
       for (const [sub, cutoff] of entries)
-        if (cutoff * 1000 + this.subjectTtlMs <= nowMs) entries.delete(sub);
+        if (cutoff * 1000 + this.cutoffLifetimeMs <= nowMs) entries.delete(sub);
       if (entries.size === 0) this.subjects.delete(iss);
     }
   }
@@ -84,8 +79,23 @@ export class Replica {
     }
     return size;
   }
+
+  private cutOff({ issuer, payload }: AuthResult, nowMs: number): boolean {
+    const sub = payload.sub;
+    if (typeof sub !== 'string') return false;
+    const cutoff = this.subjects.get(issuer)?.get(sub);
+    return (
+      cutoff !== undefined &&
+      cutoff * 1000 + this.cutoffLifetimeMs > nowMs &&
+      isBeforeCutoff(payload.iat, cutoff)
+    );
+  }
 }
 
-function lookup(byIssuer: ByIssuer, issuer: string, id: string): number | undefined {
-  return byIssuer.get(issuer)?.get(id) ?? byIssuer.get(ANY_ISSUER)?.get(id);
+/** Each entry on its own: an expired entry of the issuer must not hide a live one for every issuer. */
+function revoked(byIssuer: ByIssuer, issuer: string, id: string, nowMs: number): boolean {
+  const own = byIssuer.get(issuer)?.get(id);
+  if (own !== undefined && own > nowMs) return true;
+  const any = byIssuer.get(ANY_ISSUER)?.get(id);
+  return any !== undefined && any > nowMs;
 }

@@ -1,4 +1,6 @@
-// Behaviour of createRedisDenylist against the real Redis: what is revoked, for how long, under which keys.
+// createRedisDenylist against the real Redis: the denylist contract shared with core's memory store (what
+// is revoked, for how long), in replica and in direct mode; then what is Redis's own: the keys and their TTLs,
+// the replica's synchronous answers, snapshots and heartbeats, listeners, options and connections.
 import { Redis } from 'ioredis';
 import {
   createRedisDenylist,
@@ -6,6 +8,7 @@ import {
   type RedisDenylistEvent,
   type RedisDenylistOptions,
 } from '../src/index.js';
+import { describeDenylist } from '../../../test/contracts/denylist.js';
 import { ISS, REDIS_URL, authResult, dropPrefix, nowSeconds, randomPrefix, until } from './support.js';
 
 let admin: Redis;
@@ -32,73 +35,8 @@ async function make(options: RedisDenylistOptions = {}): Promise<RedisDenylist> 
   return denylist;
 }
 
-describe.each(['replica', 'direct'] as const)('%s mode', (mode) => {
-  it('revokes by jti for its issuer only', async () => {
-    const denylist = await make({ mode });
-    await denylist.revoke({ iss: ISS, jti: 'a', exp: nowSeconds() + 60 });
-    expect(await denylist.isRevoked(authResult({ jti: 'a' }))).toBe(true);
-    expect(await denylist.isRevoked(authResult({ jti: 'b' }))).toBe(false);
-    expect(await denylist.isRevoked(authResult({ jti: 'a', iss: 'https://other.test/' }))).toBe(false);
-  });
-
-  it('revokes a jti for every issuer when revoke() has no iss', async () => {
-    const denylist = await make({ mode });
-    await denylist.revoke({ jti: 'everywhere', exp: nowSeconds() + 60 });
-    expect(await denylist.isRevoked(authResult({ jti: 'everywhere' }))).toBe(true);
-    expect(await denylist.isRevoked(authResult({ jti: 'everywhere', iss: 'https://other.test/' }))).toBe(
-      true,
-    );
-  });
-
-  it('revokeToken: by jti, by signing-input hash without jti, from a string or an AuthResult', async () => {
-    const denylist = await make({ mode });
-    const withJti = authResult({ jti: 'j1' });
-    await denylist.revokeToken(withJti.token);
-    expect(await denylist.isRevoked(authResult({ jti: 'j1' }, 'b3RoZXI'))).toBe(true); // same jti, any signature
-
-    const noJti = authResult({ sub: 'alice' });
-    await denylist.revokeToken(noJti);
-    expect(await denylist.isRevoked(noJti)).toBe(true);
-    // The hash covers header.payload: the same claims re-signed are still refused, other claims are not.
-    expect(
-      await denylist.isRevoked({
-        ...noJti,
-        token: `${noJti.token.slice(0, noJti.token.lastIndexOf('.'))}.eHl6`,
-      }),
-    ).toBe(true);
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', exp: nowSeconds() + 601 }))).toBe(false);
-    await expect(denylist.revokeToken('not-a-jwt')).rejects.toThrow(TypeError);
-  });
-
-  it('revokeSubject refuses tokens issued strictly before the cutoff, not at or after it', async () => {
-    const denylist = await make({ mode });
-    const before = nowSeconds() - 10;
-    await denylist.revokeSubject({ iss: ISS, sub: 'alice', before });
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', iat: before - 1 }))).toBe(true);
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', iat: before }))).toBe(false);
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', iat: before + 1 }))).toBe(false);
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', iat: undefined }))).toBe(true); // no iat: cannot prove newer
-    expect(await denylist.isRevoked(authResult({ sub: 'bob', iat: before - 1 }))).toBe(false);
-    expect(
-      await denylist.isRevoked(authResult({ sub: 'alice', iat: before - 1, iss: 'https://other.test/' })),
-    ).toBe(false);
-  });
-
-  it('a later revokeSubject with an earlier cutoff never weakens the stored one', async () => {
-    const denylist = await make({ mode });
-    const before = nowSeconds();
-    await denylist.revokeSubject({ iss: ISS, sub: 'alice', before });
-    await denylist.revokeSubject({ iss: ISS, sub: 'alice', before: before - 100 });
-    expect(await denylist.isRevoked(authResult({ sub: 'alice', iat: before - 50 }))).toBe(true);
-  });
-
-  it('revokeSubject defaults the cutoff to now (fractional): a token of this same second is refused', async () => {
-    const at = Date.now() + 500; // mid-second
-    const denylist = await make({ mode, clock: () => at });
-    await denylist.revokeSubject({ iss: ISS, sub: 'carol' });
-    expect(await denylist.isRevoked(authResult({ sub: 'carol', iat: Math.floor(at / 1000) }))).toBe(true);
-    expect(await denylist.isRevoked(authResult({ sub: 'carol', iat: Math.ceil(at / 1000) }))).toBe(false);
-  });
+describe.each(['replica', 'direct'] as const)('contract, %s mode', (mode) => {
+  describeDenylist({ open: (options) => make({ mode, ...options }) });
 });
 
 /** Key expiry is set relative to "now" (PEXPIRE), so it lands within the test's own run time of the target. */
@@ -194,6 +132,16 @@ describe('replica mode', () => {
     expect(denylist.status()).toMatchObject({ mode: 'replica', synced: true });
   });
 
+  it('a token without jti is hashed first (core revocationId, as in the memory store): a Promise, even when fresh', async () => {
+    const denylist = await make();
+    const noJti = authResult({ sub: 'hashed' });
+    await denylist.revokeToken(noJti);
+    const answer = denylist.isRevoked(noJti);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe(true);
+    expect(await denylist.isRevoked(authResult({ sub: 'other' }))).toBe(false);
+  });
+
   it('loads revocations made before it started (snapshot) and reports it through onEvent', async () => {
     const prefix = randomPrefix();
     const writer = await make({ prefix, mode: 'direct' });
@@ -250,11 +198,73 @@ describe('replica mode', () => {
     expect(await answer).toBe(false);
   });
 
+  it('a listener that throws during the snapshot sync changes nothing: ready() resolves, the replica is synced', async () => {
+    const events: RedisDenylistEvent[] = [];
+    const denylist = await make({
+      onEvent: (event) => {
+        events.push(event);
+        throw new Error('listener failure');
+      },
+    });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'denylist.synced' }));
+    expect(denylist.status()).toMatchObject({ synced: true });
+    await denylist.revoke({ iss: ISS, jti: 'after-sync', exp: nowSeconds() + 60 });
+    expect(denylist.isRevoked(authResult({ jti: 'after-sync' }))).toBe(true);
+  });
+
+  it('a listener that throws (or rejects) in the heartbeat timer changes nothing: no uncaught exception, the stale replica resyncs', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+    try {
+      let now = Date.now();
+      const events: RedisDenylistEvent[] = [];
+      const denylist = await make({
+        maxStaleness: '200ms',
+        heartbeatInterval: '20ms',
+        clock: () => now,
+        onEvent: (event) => {
+          events.push(event);
+          if (event.type === 'denylist.stale') throw new Error('listener failure');
+          if (event.type === 'denylist.synced') return Promise.reject(new Error('async listener failure'));
+        },
+      });
+      now += 600_000; // no message for 10 minutes by this clock: the heartbeat timer reports the replica stale
+      await until(() => events.some((event) => event.type === 'denylist.stale'), 'the stale event');
+      await until(
+        () => events.filter((event) => event.type === 'denylist.synced').length >= 2,
+        'the resync the heartbeat starts after reporting',
+      );
+      await until(() => denylist.status().stalenessMs < 200, 'a fresh replica');
+      await denylist.revoke({ iss: ISS, jti: 'still-working', exp: Math.floor(now / 1000) + 60 });
+      expect(denylist.isRevoked(authResult({ jti: 'still-working', exp: Math.floor(now / 1000) + 60 }))).toBe(
+        true,
+      );
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+    }
+  });
+
   it('refuses a heartbeatInterval that is not below maxStaleness', () => {
     expect(() =>
       createRedisDenylist({ redis: REDIS_URL, maxStaleness: '1s', heartbeatInterval: '1s' }),
     ).toThrow(/heartbeatInterval/);
     expect(() => createRedisDenylist({ redis: REDIS_URL, mode: 'fast' as 'direct' })).toThrow(/mode/);
+  });
+});
+
+describe('options', () => {
+  it('an unknown option name is refused at construction, with the closest known name', () => {
+    const options = { redis: REDIS_URL, maxStalenes: '1s' } as RedisDenylistOptions;
+    expect(() => createRedisDenylist(options)).toThrow(
+      'createRedisDenylist(): unknown option "maxStalenes"; did you mean "maxStaleness"?',
+    );
+    expect(() => createRedisDenylist({ onEvent: 'log' } as unknown as RedisDenylistOptions)).toThrow(
+      /onEvent must be a function/,
+    );
   });
 });
 

@@ -199,6 +199,21 @@ describe('Redis cannot be reached at start', () => {
     );
   });
 
+  it('a listener that throws on denylist.unavailable changes nothing: the check still fails closed with a 503', async () => {
+    const direct = createRedisDenylist({
+      redis: `redis://127.0.0.1:${await closedPort()}`,
+      mode: 'direct',
+      timeout: '100ms',
+      onEvent: () => {
+        throw new Error('listener failure');
+      },
+    });
+    closers.push(() => direct.close());
+    await expect(Promise.resolve(direct.isRevoked(authResult({ jti: 'z' })))).rejects.toThrow(
+      UnavailableError,
+    );
+  });
+
   it('a pending ready() rejects when the denylist is closed', async () => {
     const replica = createRedisDenylist({
       redis: `redis://127.0.0.1:${await closedPort()}`,

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { ConfigurationError, createVerifier, isJwtGuardError } from '@jwtguard/core';
 import { createIssuer } from '@jwtguard/issuer';
 import { Redis } from 'ioredis';
+import { createRedisDenylist } from '../src/index.js';
 import {
-  createRedisDenylist,
   createRedisKeyStore,
   createRedisRefreshTokenStore,
   type RedisKeyStoreOptions,
@@ -62,6 +62,13 @@ describe('storage', () => {
       (await scratch.admin.hget(key, 'k2'))!.replace('"kid":"k2"', '"kid":"k3"'),
     );
     await expect(store.list()).rejects.toThrow();
+  });
+
+  test('an unknown option name is refused at construction, with the closest known name', () => {
+    const options = { encryptionKey: randomBytes(32), perfix: 'x:' } as RedisKeyStoreOptions;
+    expect(() => createRedisKeyStore(options)).toThrow(
+      'createRedisKeyStore(): unknown option "perfix"; did you mean "prefix"?',
+    );
   });
 
   test('refuses a missing encryption key at construction', () => {

@@ -11,7 +11,11 @@ import {
   issuerFixture,
   login,
 } from '../../../test/contracts/refresh-token-store.js';
-import { createRedisRefreshTokenStore, type RedisRefreshTokenStore } from '../src/index.js';
+import {
+  createRedisRefreshTokenStore,
+  type RedisRefreshTokenStore,
+  type RedisRefreshTokenStoreOptions,
+} from '../src/index.js';
 import { REDIS_URL, ScratchRedis, redisScratch } from './support.js';
 
 const scratch = redisScratch();
@@ -86,7 +90,10 @@ describe('Redis specifics', () => {
       expect(winners).toHaveLength(1);
       // The losers were refused as retries (grace period), so the winner's family stays usable.
       const next = (winners[0] as PromiseFulfilledResult<{ refreshToken?: string }>).value.refreshToken!;
-      await expect(issuer.refresh(next)).resolves.toBeDefined();
+      await expect(issuer.refresh(next)).resolves.toMatchObject({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+      });
     }
   });
 
@@ -139,6 +146,13 @@ describe('Redis specifics', () => {
 });
 
 describe('options', () => {
+  test('an unknown option name is refused at construction, with the closest known name', () => {
+    const options = { redis: REDIS_URL, timout: '1s' } as RedisRefreshTokenStoreOptions;
+    expect(() => createRedisRefreshTokenStore(options)).toThrow(
+      'createRedisRefreshTokenStore(): unknown option "timout"; did you mean "timeout"?',
+    );
+  });
+
   test('prefix: every key starts with it', async () => {
     const { prefix, issuer } = fixture();
     await login(issuer);

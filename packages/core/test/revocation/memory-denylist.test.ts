@@ -1,5 +1,6 @@
 import { createMemoryDenylist, createVerifier, type AuthResult } from '../../src/index.js';
 import { AUDIENCE, ISSUER, NOW, NOW_MS, claims, makeKey, signToken, type TestKey } from '../support/keys.js';
+import { describeDenylist } from '../../../../test/contracts/denylist.js';
 
 let key: TestKey;
 let now = NOW_MS;
@@ -21,6 +22,10 @@ function verifierWith(denylist: ReturnType<typeof createMemoryDenylist>) {
     clockTolerance: 5,
   });
 }
+
+describe('contract', () => {
+  describeDenylist({ open: (options) => createMemoryDenylist(options) });
+});
 
 describe('createMemoryDenylist', () => {
   test('revoke by jti for one issuer, or for every issuer when iss is omitted', async () => {
