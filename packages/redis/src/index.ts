@@ -1,4 +1,6 @@
-// @jwtguard/redis: every Redis-backed store of jwtguard. Fixed name: createRedisDenylist.
+// @jwtguard/redis: the Redis denylist, and nothing that needs @jwtguard/issuer at run time, so an API that
+// only checks revocations does not install the issuer. The issuer's stores are the `@jwtguard/redis/issuer`
+// entry (issuer-stores.ts). Fixed name: createRedisDenylist.
 export {
   createRedisDenylist,
   type RedisDenylist,
@@ -6,10 +8,4 @@ export {
   type RedisDenylistStatus,
 } from './redis-denylist.js';
 export type { RedisDenylistEvent } from './denylist-events.js';
-export {
-  createRedisRefreshTokenStore,
-  type RedisRefreshTokenStore,
-  type RedisRefreshTokenStoreOptions,
-} from './refresh-token-store.js';
-export { createRedisKeyStore, type RedisKeyStore, type RedisKeyStoreOptions } from './redis-key-store.js';
 export type { RedisClient, RedisInput } from './connection.js';

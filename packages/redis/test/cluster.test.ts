@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createIssuer } from '@jwtguard/issuer';
 import type { Cluster } from 'ioredis';
 import { createRedisDenylist, type RedisDenylist } from '../src/index.js';
-import { createRedisKeyStore, createRedisRefreshTokenStore } from '../src/index.js';
+import { createRedisKeyStore, createRedisRefreshTokenStore } from '../src/issuer-stores.js';
 import { ISS, ScratchCluster, authResult, nowSeconds, randomPrefix, until } from './support.js';
 
 let cluster: ScratchCluster;

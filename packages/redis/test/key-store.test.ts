@@ -10,7 +10,7 @@ import {
   createRedisKeyStore,
   createRedisRefreshTokenStore,
   type RedisKeyStoreOptions,
-} from '../src/index.js';
+} from '../src/issuer-stores.js';
 import { describeKeyStore, storedKey } from '../../../test/contracts/key-store.js';
 import { REDIS_URL, ScratchRedis, redisScratch, until } from './support.js';
 

@@ -15,7 +15,7 @@ import {
   createRedisRefreshTokenStore,
   type RedisRefreshTokenStore,
   type RedisRefreshTokenStoreOptions,
-} from '../src/index.js';
+} from '../src/issuer-stores.js';
 import { REDIS_URL, ScratchRedis, redisScratch } from './support.js';
 
 const scratch = redisScratch();
