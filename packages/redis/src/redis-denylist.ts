@@ -126,7 +126,7 @@ export function createRedisDenylist(options: RedisDenylistOptions = {}): RedisDe
       `heartbeatInterval (${heartbeatMs} ms) must be above 0 and below maxStaleness (${maxStalenessMs} ms), or every replica goes stale between heartbeats`,
     );
   }
-  // A check must give up before the verifier does, so the 503 it causes carries the denylist's reason.
+  // The verifier's own bound on a denylist answer: a check that outlived it would be abandoned unanswered.
   const timeoutMs = toMilliseconds(options.timeout ?? defaults.denylistTimeout, 'timeout');
   const writeTimeoutMs = toMilliseconds(options.writeTimeout ?? '5s', 'writeTimeout');
   const emit = guardedListener(options.onEvent);

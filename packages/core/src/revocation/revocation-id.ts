@@ -1,5 +1,5 @@
-// Revocation semantics shared by every Denylist store (memory here, Redis in @jwtguard/redis), so that a
-// token is revoked or not by the same rule wherever the list lives.
+// The identity a revocation is recorded under and the subject cutoff comparison, shared by every Denylist
+// store (memory here, Redis in @jwtguard/redis); the rest of the rule they share is revocation-rule.ts.
 import type { AuthResult } from '../types.js';
 
 /**
