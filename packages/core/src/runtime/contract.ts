@@ -30,9 +30,18 @@ export interface CryptoRuntime {
   readonly decodeBase64Url: (segment: string) => Uint8Array | undefined;
   /** Strict UTF-8 to text: a leading BOM dropped, any invalid sequence a thrown TypeError. */
   readonly decodeUtf8: (bytes: Uint8Array) => string;
+  /** Unpadded base64url (RFC 7515 §2) of `bytes`. */
+  readonly encodeBase64Url: (bytes: Uint8Array) => string;
+  /**
+   * base64url(SHA-256(text)) for ASCII `text` (a token, a JWK thumbprint's JSON): RFC 9449 `ath`, RFC 7638
+   * thumbprints. Synchronous where the runtime can hash synchronously (Node), a promise otherwise.
+   */
+  readonly sha256Base64Url: (ascii: string) => string | Promise<string>;
 }
 
 export declare const CRYPTO_RUNTIME: CryptoRuntime['name'];
 export declare const verifySignature: CryptoRuntime['verifySignature'];
 export declare const decodeBase64Url: CryptoRuntime['decodeBase64Url'];
 export declare const decodeUtf8: CryptoRuntime['decodeUtf8'];
+export declare const encodeBase64Url: CryptoRuntime['encodeBase64Url'];
+export declare const sha256Base64Url: CryptoRuntime['sha256Base64Url'];

@@ -3,7 +3,7 @@
 // cheaper than Web Crypto: no promise, no CryptoKey lookup, no copy of the data into a job. Decisions
 // must equal web.ts exactly; test/crypto-paths.test.ts runs the security suite against both.
 import { isUtf8 } from 'node:buffer';
-import { KeyObject, constants, createHmac, timingSafeEqual, verify } from 'node:crypto';
+import { KeyObject, constants, createHash, createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { CryptoRuntime } from './contract.js';
 import type { VerificationKey } from '../keys/key-source.js';
 import { cryptoKeyFits } from './web-crypto-params.js';
@@ -125,10 +125,21 @@ function ascii(text: string): Buffer {
   return scratch.subarray(0, scratch.write(text, 0, 'latin1'));
 }
 
+export function encodeBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Synchronous: node:crypto hashes without a promise, so a DPoP check waits for nothing but the store. */
+export function sha256Base64Url(ascii: string): string {
+  return createHash('sha256').update(ascii, 'latin1').digest('base64url');
+}
+
 /** This side of the seam, held to the contract by the type check. */
 export const cryptoRuntime = {
   name: CRYPTO_RUNTIME,
   verifySignature,
   decodeBase64Url,
   decodeUtf8,
+  encodeBase64Url,
+  sha256Base64Url,
 } satisfies CryptoRuntime;

@@ -85,10 +85,33 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+export function encodeBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 3 <= bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest > 0) {
+    const n = ((bytes[i] as number) << 16) | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+    if (rest === 2) out += ALPHABET[(n >> 6) & 63]!;
+  }
+  return out;
+}
+
+export async function sha256Base64Url(ascii: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(ascii));
+  return encodeBase64Url(new Uint8Array(digest));
+}
+
 /** This side of the seam, held to the contract by the type check. */
 export const cryptoRuntime = {
   name: CRYPTO_RUNTIME,
   verifySignature,
   decodeBase64Url,
   decodeUtf8,
+  encodeBase64Url,
+  sha256Base64Url,
 } satisfies CryptoRuntime;

@@ -1,7 +1,7 @@
 // Both sides of the `#crypto-runtime` seam (node:crypto one-shot verify, Web Crypto) must make identical
 // decisions: the whole hostile-token suite runs against each, then a matrix of per-algorithm tamperings
 // compares the two paths' answers for the same bytes.
-import { KeyObject, sign } from 'node:crypto';
+import { KeyObject, createHash, sign } from 'node:crypto';
 import * as nodePath from '../../src/runtime/node.js';
 import * as webPath from '../../src/runtime/web.js';
 import { CRYPTO_RUNTIME, verifySignature } from '../../src/runtime/crypto-runtime.js';
@@ -161,6 +161,19 @@ test('both sides decode canonical base64url to the same bytes, at every length',
     const text = Buffer.from(bytes).toString('base64url');
     expect(decoded(nodePath.decodeBase64Url, text)).toEqual(bytes);
     expect(decoded(webPath.decodeBase64Url, text)).toEqual(bytes);
+  }
+});
+
+test('both sides encode base64url and hash SHA-256 to the same text, at every length', async () => {
+  for (let n = 0; n < 70; n++) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff);
+    const expected = Buffer.from(bytes).toString('base64url');
+    expect(nodePath.encodeBase64Url(bytes)).toBe(expected);
+    expect(webPath.encodeBase64Url(bytes)).toBe(expected);
+    const text = expected.repeat(3);
+    const digest = createHash('sha256').update(text).digest('base64url');
+    expect(nodePath.sha256Base64Url(text)).toBe(digest);
+    await expect(webPath.sha256Base64Url(text)).resolves.toBe(digest);
   }
 });
 
