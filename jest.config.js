@@ -16,6 +16,7 @@ export default {
   },
   moduleNameMapper: {
     '^@jwtguard/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@jwtguard/redis/issuer$': '<rootDir>/packages/redis/src/issuer-stores.ts',
     '^@jwtguard-example/([a-z-]+)$': '<rootDir>/examples/$1/src/index.ts',
     // The signature seam (packages/core package.json `imports`): jest runs on Node, so the node:crypto side.
     '^#crypto-runtime$': '<rootDir>/packages/core/src/runtime/node.ts',

@@ -108,7 +108,10 @@ export function describeRefreshTokenStore(makeStore: StoreFactory): void {
       await expect(issuer.refresh(first.refreshToken!, { clientId: 'other' })).rejects.toThrow(
         /another client/,
       );
-      await expect(issuer.refresh(first.refreshToken!, { clientId: 'web' })).resolves.toBeDefined();
+      await expect(issuer.refresh(first.refreshToken!, { clientId: 'web' })).resolves.toMatchObject({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+      });
     });
 
     test('scope may be narrowed (RFC 6749 §6) but never widened', async () => {
@@ -252,7 +255,10 @@ export function describeRefreshTokenStore(makeStore: StoreFactory): void {
       expect(families.every((family) => family.sub === 'carol' && family.revokedAt !== null)).toBe(true);
       await expect(issuer.refresh(phone.refreshToken!)).rejects.toThrow('invalid refresh token');
       await expect(issuer.refresh(laptop.refreshToken!)).rejects.toThrow('invalid refresh token');
-      await expect(issuer.refresh(other.refreshToken!)).resolves.toBeDefined();
+      await expect(issuer.refresh(other.refreshToken!)).resolves.toMatchObject({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+      });
       // Already revoked families are not returned again; revokeFamily of an unknown id is undefined.
       expect(await store.revokeSubject('carol', START)).toEqual([]);
       expect(await store.revokeFamily('no-such-family', START)).toBeUndefined();

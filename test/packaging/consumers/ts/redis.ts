@@ -8,3 +8,13 @@ export function verifierWithDenylist(): ReturnType<typeof createVerifier> {
 }
 // @ts-expect-error mode is 'replica' or 'direct'
 createRedisDenylist({ mode: 'sometimes' });
+
+// The issuer's stores come from the subpath, typed against @jwtguard/issuer's store contracts.
+import { createRedisKeyStore, createRedisRefreshTokenStore } from '@jwtguard/redis/issuer';
+import type { KeyStore, RefreshTokenStore } from '@jwtguard/issuer';
+
+export const keyStore: KeyStore = createRedisKeyStore({ encryptionKey: new Uint8Array(32) });
+export const refreshStore: RefreshTokenStore = createRedisRefreshTokenStore();
+// @ts-expect-error the stores are not on the main entry
+import { createRedisKeyStore as notHere } from '@jwtguard/redis';
+void notHere;
