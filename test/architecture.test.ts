@@ -104,6 +104,23 @@ describe.each([
   });
 });
 
+test("@jwtguard/redis's main entry loads nothing of @jwtguard/issuer (only type imports)", () => {
+  const seen = new Set<string>();
+  const reach = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    localImports(file).forEach(reach);
+  };
+  reach(join(ROOT, 'packages', 'redis', 'src', 'index.ts'));
+  const runtimeImports = [...seen].filter((file) =>
+    /^\s*(?:import|export)\s+(?!type\b)[^'"]*?\bfrom\s*['"]@jwtguard\/issuer['"]/m.test(
+      readFileSync(file, 'utf8'),
+    ),
+  );
+  expect(runtimeImports.map((file) => relative(ROOT, file))).toEqual([]);
+  expect(seen.size).toBeGreaterThan(3);
+});
+
 test('no file cites a design document outside the repository', () => {
   const skip = new Set(['node_modules', 'dist', '.git', '.work']);
   const walk = (dir: string): string[] =>
