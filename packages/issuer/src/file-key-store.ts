@@ -4,6 +4,7 @@
 // Redis store instead (concurrent writers to one file would lose updates).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { assertKnownOptions } from '@jwtguard/core';
 import {
   decryptStoredKey,
   encryptStoredKey,
@@ -25,7 +26,10 @@ interface KeyFile {
   keys: EncryptedStoredKey[];
 }
 
+const OPTION_NAMES = { path: true, encryptionKey: true } satisfies Record<keyof FileKeyStoreOptions, true>;
+
 export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
+  assertKnownOptions('createFileKeyStore()', options, Object.keys(OPTION_NAMES));
   const key = toEncryptionKey(options.encryptionKey);
   const path = options.path;
   // Serialise read-modify-write cycles of this process so two puts cannot interleave.

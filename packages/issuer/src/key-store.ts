@@ -1,6 +1,7 @@
 // Where signing keys live between restarts and across issuer instances. The store holds plain records; the
 // lifecycle (next → current → retired → removed) is derived from the timestamps in them by signing-keys.ts,
 // so every instance sharing a store agrees on which key signs at a given instant without coordination.
+import { assertKnownOptions } from '@jwtguard/core';
 import type { JWK } from 'jose';
 
 /** The signing algorithms the issuer generates keys for (RFC 7518 §3, RFC 8037). */
@@ -39,8 +40,12 @@ export interface KeyStore {
   close?(): Promise<void>;
 }
 
-/** Keys in process memory: tests and single-instance issuers whose tokens may be invalidated on restart. */
-export function createMemoryKeyStore(): KeyStore {
+/**
+ * Keys in process memory: tests and single-instance issuers whose tokens may be invalidated on restart. It
+ * takes no options: one passed anyway (`{ path }`, expecting a persistent store) is refused, not ignored.
+ */
+export function createMemoryKeyStore(options: Readonly<Record<string, never>> = {}): KeyStore {
+  assertKnownOptions('createMemoryKeyStore()', options, []);
   const keys = new Map<string, StoredKey>();
   return {
     async list() {

@@ -1,6 +1,7 @@
 // Refresh tokens in process memory. Every method body runs without awaiting between its reads and writes,
 // so a rotation is atomic with respect to any other call: that is what makes the concurrent-refresh race
 // yield exactly one winner here.
+import { assertKnownOptions } from '@jwtguard/core';
 import type {
   RefreshFamily,
   RefreshRotation,
@@ -14,9 +15,12 @@ export interface MemoryRefreshTokenStoreOptions {
   clock?: () => number;
 }
 
+const OPTION_NAMES = { clock: true } satisfies Record<keyof MemoryRefreshTokenStoreOptions, true>;
+
 export function createMemoryRefreshTokenStore(
   options: MemoryRefreshTokenStoreOptions = {},
 ): RefreshTokenStore {
+  assertKnownOptions('createMemoryRefreshTokenStore()', options, Object.keys(OPTION_NAMES));
   const clock = options.clock ?? Date.now;
   const tokens = new Map<string, RefreshTokenRecord>();
   const families = new Map<string, RefreshFamily>();

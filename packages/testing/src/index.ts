@@ -1,4 +1,4 @@
-// @jwtguard/testing public API. Fixed name (DESIGN.md): createTestIssuer.
+// @jwtguard/testing public API. Fixed name (docs/ARCHITECTURE.md, "Packages"): createTestIssuer.
 export {
   createTestIssuer,
   type TestIssuer,

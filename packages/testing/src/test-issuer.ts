@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { assertKnownOptions } from '@jwtguard/core';
 import {
   createIssuer,
   createNodeListener,
@@ -61,12 +62,31 @@ export interface TestIssuer {
   close(): Promise<void>;
 }
 
+const OPTION_NAMES = {
+  audience: true,
+  algorithm: true,
+  claims: true,
+  clock: true,
+  host: true,
+  issuerOptions: true,
+} satisfies Record<keyof TestIssuerOptions, true>;
+
+const testIssuerDefaults = Object.freeze({
+  audience: 'https://api.test',
+  algorithm: 'ES256' as SigningAlgorithm,
+  host: '127.0.0.1',
+  /** Seconds; what `token()` gives without `expiresIn`. */
+  expiresIn: 900,
+});
+
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
+  // Before the server starts: a misspelt option must not leave a listening socket behind.
+  assertKnownOptions('createTestIssuer()', options, Object.keys(OPTION_NAMES));
   const clock = options.clock ?? Date.now;
-  const audience = options.audience ?? 'https://api.test';
-  const algorithm = options.algorithm ?? 'ES256';
+  const audience = options.audience ?? testIssuerDefaults.audience;
+  const algorithm = options.algorithm ?? testIssuerDefaults.algorithm;
   // The issuer needs the server's URL, so the listener starts before it exists and answers 503 until then.
   const bound: { issuer?: Issuer } = {};
   const server = createServer(
@@ -76,24 +96,31 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(0, options.host ?? testIssuerDefaults.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  const instance = createIssuer({
-    audience,
-    algorithm,
-    // Tests want rotate() to take effect at once; verifiers refetch on the unknown kid. A key store passed in
-    // is this instance's alone unless keySyncInterval says otherwise, so no sync lag delays the rotation.
-    jwksCacheLifetime: 0,
-    keySyncInterval: false,
-    ...options.issuerOptions,
-    issuer: url,
-    clock,
-  });
-  bound.issuer = instance;
-  await instance.ready();
+  let instance: Issuer;
+  try {
+    instance = createIssuer({
+      audience,
+      algorithm,
+      // Tests want rotate() to take effect at once; verifiers refetch on the unknown kid. A key store passed
+      // in is this instance's alone unless keySyncInterval says otherwise, so no sync lag delays the rotation.
+      jwksCacheLifetime: 0,
+      keySyncInterval: false,
+      ...options.issuerOptions,
+      issuer: url,
+      clock,
+    });
+    bound.issuer = instance;
+    await instance.ready();
+  } catch (error) {
+    // A refused issuerOptions (or keys that cannot be loaded) must not leave the server listening.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
 
   // One foreign key per test issuer: generated lazily, never published.
   let foreign: { sign(data: Buffer): Buffer; kid: string } | undefined;
@@ -134,9 +161,12 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     jwksUri: instance.jwksUri,
     instance,
     token(claims = {}, tokenOptions = {}) {
-      return instance.signToken(claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? 900), {
-        typ: tokenOptions.typ ?? 'at+jwt',
-      });
+      return instance.signToken(
+        claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? testIssuerDefaults.expiresIn),
+        {
+          typ: tokenOptions.typ ?? 'at+jwt',
+        },
+      );
     },
     expiredToken(claims = {}) {
       return instance.signToken(claimsFor(claims, nowSeconds() - 7200, 3600));
@@ -150,7 +180,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       }
       // ES256 always: with sameKid on an RS256 issuer this is also an algorithm/key mismatch, still refused.
       const header = base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid }));
-      const payload = base64url(JSON.stringify(claimsFor(claims, nowSeconds(), 900)));
+      const payload = base64url(
+        JSON.stringify(claimsFor(claims, nowSeconds(), testIssuerDefaults.expiresIn)),
+      );
       const signature = key.sign(Buffer.from(`${header}.${payload}`));
       return `${header}.${payload}.${base64url(signature)}`;
     },
