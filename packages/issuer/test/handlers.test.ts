@@ -229,7 +229,8 @@ describe('token endpoint', () => {
     });
     expect(first.status).toBe(200);
     const body = (await first.json()) as Record<string, string>;
-    expect(body.refresh_token).toBeDefined();
+    expect(body.refresh_token).toEqual(expect.any(String));
+    expect(body.refresh_token).not.toBe(login.refreshToken);
     expect(body.scope).toBe('read write');
     const narrowed = await post('/token', {
       grant_type: 'refresh_token',
@@ -269,7 +270,11 @@ describe('token endpoint', () => {
       { authorization: basic('refresh-only', 'y') },
     );
     await expectError(wrong, 401, 'invalid_client');
-    await expect(issuer.refresh(body.refresh_token!, { clientId: 'refresh-only' })).resolves.toBeDefined();
+    await expect(issuer.refresh(body.refresh_token!, { clientId: 'refresh-only' })).resolves.toMatchObject({
+      tokenType: 'Bearer',
+      scope: 'read',
+      refreshToken: expect.any(String),
+    });
   });
 
   test('a refresh token presented by another client is invalid_grant', async () => {
@@ -303,6 +308,31 @@ describe('revocation endpoint', () => {
       denylist,
     });
     await expect(verifier.verify(set.accessToken)).rejects.toMatchObject({ status: 401 });
+  });
+
+  test('token_type_hint: refresh_token is passed on; an unknown value is ignored (§2.1), the token still revoked', async () => {
+    const verifier = async () =>
+      createVerifier({ issuer: ISS, audience: AUD, keys: await issuer.jwks(), clock: () => now, denylist });
+    const hinted = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    const hintedResponse = await post('/revoke', {
+      token: hinted.refreshToken!,
+      token_type_hint: 'refresh_token',
+      client_id: 'web',
+    });
+    expect(hintedResponse.status).toBe(200);
+    await expect(issuer.refresh(hinted.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+    const access = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    const refresh = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    for (const token of [access.accessToken, refresh.refreshToken!]) {
+      const response = await post('/revoke', { token, token_type_hint: 'id_token', client_id: 'web' });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('');
+    }
+    await expect((await verifier()).verify(access.accessToken)).rejects.toMatchObject({
+      code: 'ERR_JWT_REVOKED',
+    });
+    await expect(issuer.refresh(refresh.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   test('unknown token: 200; missing token: invalid_request; bad client: invalid_client', async () => {

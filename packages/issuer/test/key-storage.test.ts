@@ -73,7 +73,10 @@ describe('file key store', () => {
     const token = (await second.issueTokens({ sub: 'u', clientId: 'c', refreshToken: false })).accessToken;
     await expect(
       jwtVerify(token, createLocalJWKSet(jwks), { currentDate: new Date(now) }),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({
+      payload: { iss: ISS, sub: 'u', client_id: 'c', aud: AUD },
+      protectedHeader: { typ: 'at+jwt' },
+    });
   });
 
   test('a ciphertext moved onto another kid fails authentication (kid is AAD)', async () => {
@@ -167,7 +170,11 @@ describe('external signer', () => {
       });
       expect(protectedHeader).toMatchObject({ alg, kid: 'kms-key-1', typ: 'at+jwt' });
       const verifier = createVerifier({ issuer: ISS, audience: AUD, keys: jwks, clock: () => now });
-      await expect(verifier.verify(accessToken)).resolves.toBeDefined();
+      await expect(verifier.verify(accessToken)).resolves.toMatchObject({
+        issuer: ISS,
+        payload: { sub: 'u', client_id: 'c' },
+        header: { alg, kid: 'kms-key-1' },
+      });
       await expect(issuer.rotateKeys()).rejects.toThrow(/KMS/);
     },
   );

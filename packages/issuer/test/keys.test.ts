@@ -89,10 +89,10 @@ describe('key lifecycle', () => {
     });
     const [old] = await issuer.keyStatus();
     advance(MINUTE);
-    await issuer.rotateKeys();
+    const info = await issuer.rotateKeys();
     const retired = (await issuer.keyStatus()).find((key) => key.kid === old?.kid);
     expect(retired?.state).toBe('retired');
-    expect(retired?.removeAt).toBeDefined();
+    expect(retired?.removeAt).toBe(info.activatesAt + 15 * MINUTE + 5000);
     advance(15 * MINUTE + 5000 - 1);
     await issuer.tick();
     expect((await issuer.jwks()).keys.map((key) => key.kid)).toContain(old?.kid);
@@ -140,25 +140,51 @@ describe('key lifecycle', () => {
   });
 
   test('the built-in timer ticks (checkInterval) and close() stops it', async () => {
-    let now = Date.UTC(2026, 0, 1);
-    const issuer = createIssuer({
-      issuer: ISS,
-      audience: AUD,
-      clock: () => now,
-      jwksCacheLifetime: '1m',
-      rotation: { every: '2m', checkInterval: '20ms' },
-    });
-    const [first] = await issuer.keyStatus();
-    now += 3 * MINUTE;
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(async () => {
-        if (decodeProtectedHeader(await token(issuer)).kid !== first?.kid) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 10);
-    });
-    await issuer.close();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const timersBefore = jest.getTimerCount();
+      let now = Date.UTC(2026, 0, 1);
+      // Every tick re-reads the key store: its reads count the ticks.
+      const store = createMemoryKeyStore();
+      let reads = 0;
+      const counted: KeyStore = {
+        list: () => {
+          reads++;
+          return store.list();
+        },
+        put: (key) => store.put(key),
+        delete: (kid) => store.delete(kid),
+      };
+      let rotated: () => void = () => undefined;
+      const rotation = new Promise<void>((resolve) => {
+        rotated = resolve;
+      });
+      const issuer = createIssuer({
+        issuer: ISS,
+        audience: AUD,
+        clock: () => now,
+        keyStore: counted,
+        keySyncInterval: false,
+        jwksCacheLifetime: '1m',
+        rotation: { every: '2m', checkInterval: '20ms' },
+        onEvent: (event) => {
+          if (event.type === 'keys.rotated') rotated();
+        },
+      });
+      const [first] = await issuer.keyStatus();
+      now += 3 * MINUTE;
+      await jest.advanceTimersByTimeAsync(20);
+      await rotation;
+      expect(decodeProtectedHeader(await token(issuer)).kid).not.toBe(first?.kid);
+
+      await issuer.close();
+      expect(jest.getTimerCount()).toBe(timersBefore);
+      const readsAtClose = reads;
+      await jest.advanceTimersByTimeAsync(10 * 20);
+      expect(reads).toBe(readsAtClose);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 

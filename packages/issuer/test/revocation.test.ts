@@ -1,6 +1,14 @@
 // RFC 7009 revocation and logout-everywhere, observed through a core verifier sharing the denylist.
+import { decodeJwt } from 'jose';
 import { createMemoryDenylist, createVerifier, isJwtGuardError, type Verifier } from '@jwtguard/core';
-import { createIssuer, type IssuerOptions } from '@jwtguard/issuer';
+import {
+  createIssuer,
+  createMemoryRefreshTokenStore,
+  type Issuer,
+  type IssuerOptions,
+  type RefreshTokenStore,
+  type RevocationTarget,
+} from '@jwtguard/issuer';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'https://api.example.test';
@@ -13,6 +21,13 @@ function fixture(extra: Partial<IssuerOptions> = {}) {
   const verifier = async () =>
     createVerifier({ issuer: ISS, audience: AUD, keys: await issuer.jwks(), denylist, clock });
   return { issuer, verifier, advance: (ms: number) => void (now += ms) };
+}
+
+/** What a refresh hands back: the new access token's subject and client, and the successor refresh token. */
+async function refreshed(issuer: Issuer, refreshToken: string) {
+  const set = await issuer.refresh(refreshToken);
+  const { sub, client_id } = decodeJwt(set.accessToken);
+  return { sub, client_id, refreshToken: set.refreshToken };
 }
 
 async function accepted(verifier: Verifier, token: string): Promise<boolean> {
@@ -35,7 +50,11 @@ describe('revoke (RFC 7009)', () => {
     expect(await accepted(verify, a.accessToken)).toBe(false);
     expect(await accepted(verify, b.accessToken)).toBe(true);
     // revoking an access token leaves its refresh token usable
-    await expect(issuer.refresh(a.refreshToken!)).resolves.toBeDefined();
+    await expect(refreshed(issuer, a.refreshToken!)).resolves.toMatchObject({
+      sub: 'alice',
+      client_id: 'web',
+      refreshToken: expect.any(String),
+    });
   });
 
   test('a refresh token: the family ends and its access tokens are denylisted (§2.1)', async () => {
@@ -75,7 +94,11 @@ describe('revoke (RFC 7009)', () => {
     await issuer.revoke(set.accessToken, { clientId: 'mallory' });
     await issuer.revoke(set.refreshToken!, { clientId: 'mallory' });
     expect(await accepted(await verifier(), set.accessToken)).toBe(true);
-    await expect(issuer.refresh(set.refreshToken!)).resolves.toBeDefined();
+    await expect(refreshed(issuer, set.refreshToken!)).resolves.toMatchObject({
+      sub: 'alice',
+      client_id: 'web',
+      refreshToken: expect.any(String),
+    });
   });
 
   test('without a denylist an access token cannot be revoked: unsupported_token_type (§2.2.1)', async () => {
@@ -97,6 +120,74 @@ describe('revoke (RFC 7009)', () => {
   });
 });
 
+describe('token_type_hint (RFC 7009 §2.1): where to look first, only a hint', () => {
+  /** The real memory store and denylist, wrapped to record in which order the issuer looks a token up. */
+  function recorded() {
+    const now = Date.UTC(2026, 0, 1);
+    const clock = () => now;
+    const lookups: string[] = [];
+    const store = createMemoryRefreshTokenStore({ clock });
+    const refreshTokenStore: RefreshTokenStore = {
+      ...store,
+      find(hash) {
+        lookups.push('refresh store');
+        return store.find(hash);
+      },
+    };
+    const memory = createMemoryDenylist({ clock });
+    const denylist: RevocationTarget = {
+      revoke(entry) {
+        lookups.push('denylist');
+        return memory.revoke(entry);
+      },
+      revokeSubject: (entry) => memory.revokeSubject(entry),
+    };
+    const issuer = createIssuer({ issuer: ISS, audience: AUD, clock, denylist, refreshTokenStore });
+    const verifier = async () =>
+      createVerifier({ issuer: ISS, audience: AUD, keys: await issuer.jwks(), denylist: memory, clock });
+    return { issuer, verifier, lookups };
+  }
+
+  test('hint refresh_token: the refresh store is asked first, then the token is found as an access token', async () => {
+    const { issuer, verifier, lookups } = recorded();
+    const set = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    lookups.length = 0;
+    await issuer.revoke(set.accessToken, { hint: 'refresh_token' });
+    expect(lookups).toEqual(['refresh store', 'denylist']);
+    expect(await accepted(await verifier(), set.accessToken)).toBe(false);
+  });
+
+  test('hint access_token, or none: an access token is found without asking the refresh store', async () => {
+    const { issuer, verifier, lookups } = recorded();
+    const hinted = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    const unhinted = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    lookups.length = 0;
+    await issuer.revoke(hinted.accessToken, { hint: 'access_token' });
+    await issuer.revoke(unhinted.accessToken);
+    expect(lookups).toEqual(['denylist', 'denylist']);
+    const verify = await verifier();
+    expect(await accepted(verify, hinted.accessToken)).toBe(false);
+    expect(await accepted(verify, unhinted.accessToken)).toBe(false);
+  });
+
+  test('a refresh token hinted as an access token is still revoked, with its family', async () => {
+    const { issuer, verifier, lookups } = recorded();
+    const set = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
+    lookups.length = 0;
+    await issuer.revoke(set.refreshToken!, { hint: 'access_token' });
+    expect(lookups).toEqual(['refresh store', 'denylist']);
+    await expect(issuer.refresh(set.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await accepted(await verifier(), set.accessToken)).toBe(false);
+  });
+
+  test('an unknown token hinted either way is still a silent no-op', async () => {
+    const { issuer, lookups } = recorded();
+    await expect(issuer.revoke('unknown', { hint: 'access_token' })).resolves.toBeUndefined();
+    await expect(issuer.revoke('a.b.c', { hint: 'refresh_token' })).resolves.toBeUndefined();
+    expect(lookups).toEqual(['refresh store', 'refresh store']);
+  });
+});
+
 describe('revokeSubject (logout everywhere)', () => {
   test('refuses every earlier access token of the subject and ends all its refresh families', async () => {
     const { issuer, verifier, advance } = fixture();
@@ -111,7 +202,11 @@ describe('revokeSubject (logout everywhere)', () => {
     expect(await accepted(verify, bob.accessToken)).toBe(true);
     await expect(issuer.refresh(laptop.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(issuer.refresh(phone.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    await expect(issuer.refresh(bob.refreshToken!)).resolves.toBeDefined();
+    await expect(refreshed(issuer, bob.refreshToken!)).resolves.toMatchObject({
+      sub: 'bob',
+      client_id: 'web',
+      refreshToken: expect.any(String),
+    });
     // a login after the cutoff (next second) works again
     advance(1000);
     const again = await issuer.issueTokens({ sub: 'alice', clientId: 'web' });
