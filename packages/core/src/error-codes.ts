@@ -18,12 +18,34 @@ export const ERROR_CODES = [
   'ERR_JWT_VALIDATION_FAILED',
   'ERR_JWT_REVOKED',
   'ERR_JWT_INVALID',
+  // 401 invalid_token: sender constraints (RFC 9449 §7.2, RFC 8705 §3)
+  'ERR_DPOP_BOUND_TOKEN_AS_BEARER',
+  'ERR_DPOP_TOKEN_NOT_BOUND',
+  'ERR_DPOP_REQUIRED',
+  // 401 invalid_dpop_proof (RFC 9449 §4.3, §7.1)
+  'ERR_DPOP_PROOF_MISSING',
+  'ERR_DPOP_PROOF_MULTIPLE',
+  'ERR_DPOP_PROOF_MALFORMED',
+  'ERR_DPOP_PROOF_TYP',
+  'ERR_DPOP_PROOF_ALG',
+  'ERR_DPOP_PROOF_JWK',
+  'ERR_DPOP_PROOF_SIGNATURE',
+  'ERR_DPOP_PROOF_JTI',
+  'ERR_DPOP_PROOF_HTM',
+  'ERR_DPOP_PROOF_HTU',
+  'ERR_DPOP_PROOF_IAT',
+  'ERR_DPOP_PROOF_ATH',
+  'ERR_DPOP_PROOF_REPLAYED',
+  'ERR_DPOP_KEY_MISMATCH',
+  // 401 use_dpop_nonce (RFC 9449 §8)
+  'ERR_DPOP_NONCE_REQUIRED',
   // 403 insufficient_scope
   'ERR_INSUFFICIENT_SCOPE',
   'ERR_CLAIM_CHECK_FAILED',
   // 503 with Retry-After: a dependency needed for a safe answer is down
   'ERR_JWKS_UNAVAILABLE',
   'ERR_DENYLIST_UNAVAILABLE',
+  'ERR_DPOP_REPLAY_STORE_UNAVAILABLE',
   // thrown at construction, never for a request
   'ERR_CONFIGURATION',
 ] as const;

@@ -1,11 +1,14 @@
-// RFC 6750 §3 error classes. Each carries a stable `code` for logs and metrics, the HTTP status, and the
+// RFC 6750 §3 (and RFC 9449 §7.1) error classes. Each carries a stable `code` for logs and metrics, the HTTP status, and the
 // headers a response needs (`WWW-Authenticate`, `Retry-After`), so Express's and Koa's default error
 // handlers already answer correctly. `description` is shown to clients: it never contains the token, a key
 // or a stack.
-import { buildChallenge } from './bearer/challenge.js';
+import { buildChallenge, type AuthScheme } from './bearer/challenge.js';
 import type { JwtGuardErrorCode } from './error-codes.js';
+import type { DpopChallenge } from './types.js';
 
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** The `error` of a challenge: RFC 6750 §3.1, and RFC 9449 §7.1 and §8 for DPoP. */
+export type BearerErrorCode =
+  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 export abstract class JwtGuardError extends Error {
   abstract readonly status: number;
@@ -19,6 +22,10 @@ export abstract class JwtGuardError extends Error {
   readonly expose = true;
   /** Realm named in the challenge; adapters set it from their `realm` option. */
   realm: string | undefined;
+  /** The scheme the request used: a refusal of a DPoP request is a `DPoP` challenge (RFC 9449 §7.1). */
+  scheme: AuthScheme = 'Bearer';
+  /** Set when DPoP is on: adds `algs`, and for a request without credentials a second, `DPoP` challenge. */
+  dpop: DpopChallenge | undefined;
 
   constructor(
     code: JwtGuardErrorCode,
@@ -37,9 +44,25 @@ export abstract class JwtGuardError extends Error {
     return this.status;
   }
 
-  /** Response headers for this error: the Bearer challenge, plus `Retry-After` where it applies. */
+  /** Response headers for this error: the challenge(s), plus `Retry-After` or `DPoP-Nonce` where they apply. */
   get headers(): Record<string, string> {
-    return { 'WWW-Authenticate': buildChallenge(this.challengeParams()) };
+    return { 'WWW-Authenticate': this.challenge() };
+  }
+
+  /**
+   * A request made with DPoP, or to a resource that accepts only DPoP, gets a `DPoP` challenge with the
+   * accepted `algs`; one without credentials to a resource that accepts both gets both challenges, so the
+   * client learns it may use either (RFC 9449 §7.1).
+   */
+  protected challenge(): string {
+    const params = this.challengeParams();
+    const dpop = this.dpop;
+    if (dpop === undefined) return buildChallenge(params);
+    const algs = dpop.algorithms.join(' ');
+    if (this.scheme === 'DPoP' || dpop.required) return buildChallenge({ ...params, algs }, 'DPoP');
+    const bearer = buildChallenge(params);
+    if (this.error !== undefined) return bearer;
+    return `${bearer}, ${buildChallenge({ realm: this.realm, algs }, 'DPoP')}`;
   }
 
   protected challengeParams(): Record<string, string | undefined> {
@@ -109,7 +132,36 @@ export class InsufficientScopeError extends JwtGuardError {
   }
 }
 
-/** 503: a dependency needed for a safe answer is down (JWKS with no cached key, denylist fail-closed). */
+/** 401 `invalid_dpop_proof` (RFC 9449 §7.1): the DPoP proof is missing, malformed or does not fit the request. */
+export class InvalidDpopProofError extends JwtGuardError {
+  readonly status = 401;
+  constructor(code: JwtGuardErrorCode, description: string, options?: ErrorOptions) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = CLIENT_ERROR_STACK_LIMIT;
+    super(code, description, 'invalid_dpop_proof', options);
+    Error.stackTraceLimit = limit;
+    this.scheme = 'DPoP';
+  }
+}
+
+/**
+ * 401 `use_dpop_nonce` (RFC 9449 §8): the proof must carry a nonce from the server; the fresh one is in
+ * the `DPoP-Nonce` header, and the client retries with it.
+ */
+export class UseDpopNonceError extends JwtGuardError {
+  readonly status = 401;
+  readonly nonce: string;
+  constructor(nonce: string, description = 'Resource server requires a DPoP nonce') {
+    super('ERR_DPOP_NONCE_REQUIRED', description, 'use_dpop_nonce');
+    this.scheme = 'DPoP';
+    this.nonce = nonce;
+  }
+  override get headers(): Record<string, string> {
+    return { 'WWW-Authenticate': this.challenge(), 'DPoP-Nonce': this.nonce };
+  }
+}
+
+/** 503: a dependency needed for a safe answer is down (JWKS with no cached key, denylist or replay store fail-closed). */
 export class UnavailableError extends JwtGuardError {
   readonly status = 503;
   readonly retryAfter: number;

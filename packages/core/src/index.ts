@@ -17,6 +17,7 @@ export {
 export { ANY_ISSUER, revocationRule, type RevocationRule } from './revocation/revocation-rule.js';
 export { createScopeCheck, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export { withRealm } from './bearer/realm.js';
+export { nodeRequestOrigin, type NodeStyleRequest } from './bearer/request-origin.js';
 export { createAdapter, type Adapter, type AdapterBinding, type RouteCheck } from './bearer/adapter.js';
 export {
   createClaimCheck,
@@ -44,3 +45,9 @@ export {
   type MemoryDenylistOptions,
 } from './revocation/memory-denylist.js';
 export { createStaticKeySource, type StaticKeySource } from './keys/static-keys.js';
+export {
+  createMemoryReplayStore,
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+} from './dpop/replay-store.js';
+export { InvalidDpopProofError, UseDpopNonceError } from './errors.js';

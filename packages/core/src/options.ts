@@ -7,6 +7,7 @@ import { toMilliseconds } from './config/duration.js';
 import { assertKnownOptions } from './config/option-names.js';
 import { stringList } from './config/option-values.js';
 import { defaults } from './defaults.js';
+import { compileDpop, type CompiledDpop } from './dpop/options.js';
 import { ConfigurationError } from './errors.js';
 import { normaliseMediaType, type HeaderPolicy } from './jws/header-policy.js';
 import { algorithmList, compileIssuerKeys, type SharedKeyContext } from './keys/issuer-key-source.js';
@@ -45,6 +46,8 @@ export interface CompiledOptions {
   validate: ((result: AuthResult, context: RequestContext) => void | Promise<void>) | undefined;
   clock: () => number;
   emit: (event: JwtGuardEvent) => void;
+  /** Sender-constrained tokens (RFC 9449), when `dpop` is on. */
+  dpop: CompiledDpop | undefined;
 }
 
 // Every option name, checked by the compiler against the option types (a name added to a type and not here
@@ -70,6 +73,7 @@ const VERIFIER_OPTIONS = {
   fetch: true,
   clock: true,
   onEvent: true,
+  dpop: true,
 } satisfies Record<keyof VerifierOptions, true>;
 const ISSUER_OPTIONS = {
   issuer: true,
@@ -190,6 +194,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     validate: options.validate,
     clock,
     emit,
+    dpop: compileDpop(options.dpop, clock),
   };
 }
 

@@ -37,6 +37,11 @@ export interface AuthResult<P extends JwtPayload = JwtPayload> {
   scopes: string[];
   /** The issuer whose keys verified the token (equals `payload.iss`). */
   issuer: string;
+  /**
+   * Set for a DPoP request (RFC 9449): the thumbprint of the proof key the token is bound to, and, when
+   * server nonces are on, the nonce to send back in `DPoP-Nonce` (the adapters do).
+   */
+  dpop?: { jkt: string; nonce?: string };
 }
 
 /**
@@ -54,6 +59,10 @@ export interface RequestContext {
   headers?: HeaderInput;
   /** Peer address (for sender-constraining or IP allow-lists in `validate`). */
   clientAddress?: string;
+  /** How the token was presented: `Authorization: Bearer` (default) or `Authorization: DPoP` (RFC 9449 §7.1). */
+  scheme?: 'Bearer' | 'DPoP';
+  /** The request's scheme and host (`https://api.example.com`), for a DPoP proof's `htu`. */
+  origin?: string;
 }
 
 /** Static key material: PEM (SPKI or X.509 certificate), a public JWK or JWKS, a KeyObject/CryptoKey, or an HMAC secret. */
@@ -153,6 +162,8 @@ export interface VerifierOptions {
   /** Injectable clock in milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   onEvent?: (event: JwtGuardEvent) => void;
+  /** Sender-constrained tokens (RFC 9449): `true` or options. Off by default. */
+  dpop?: boolean | DpopOptions;
 }
 
 export interface Verifier<P extends JwtPayload = JwtPayload> {
@@ -165,6 +176,8 @@ export interface Verifier<P extends JwtPayload = JwtPayload> {
    * await `verify`).
    */
   verifyNow?(token: string, context?: RequestContext): AuthResult<P> | Promise<AuthResult<P>>;
+  /** What a DPoP challenge says when `dpop` is on (accepted `algs`, whether only DPoP is accepted). */
+  readonly dpop?: DpopChallenge;
   /** Resolves when the configured key sources are ready (fetches JWKS eagerly); optional warm-up. */
   warmUp(): Promise<void>;
 }
@@ -176,3 +189,42 @@ export type JwtGuardEvent =
   | { type: 'jwks.failed'; uri: string; reason: string }
   | { type: 'jwks.stale'; uri: string; ageMs: number }
   | { type: 'denylist.unavailable'; reason: string };
+
+export interface DpopOptions {
+  /** Accept only DPoP (default false: Bearer tokens without `cnf.jkt` keep working, DPoP ones are checked). */
+  required?: boolean;
+  /** Accepted proof algorithms (default ES256, EdDSA, PS256, RS256); asymmetric only. */
+  algorithms?: string[];
+  /** How far a proof's `iat` may be from the server's clock, either way (default 60 s). */
+  proofMaxAge?: number | string;
+  /**
+   * Server nonces (RFC 9449 §8): `true` for a random secret of this process (one instance only), or a
+   * shared `secret` (32+ bytes) so every instance accepts every other's nonces; `window` (default '1m') is
+   * how long one nonce is handed out (two windows are accepted).
+   */
+  nonce?: true | { secret: string | Uint8Array; window?: number | string };
+  /** Where used proof ids are kept (default: in memory; share one across instances, e.g. Redis). */
+  replayStore?: ReplayStore;
+  /**
+   * The API's external URL (`https://api.example.com`, optionally with a path prefix), for `htu` behind a
+   * proxy that terminates TLS or rewrites the host. Default: the request's own scheme and Host.
+   */
+  publicUrl?: string;
+}
+
+/** Where used proof ids are remembered. Share one (Redis: `createRedisReplayStore`) across instances. */
+export interface ReplayStore {
+  /**
+   * Records `id` as used until `expiresAt` (seconds since the epoch). True when it was not used before;
+   * false for a replay. Throws (or rejects) when the store cannot tell, which refuses the request with 503.
+   */
+  markUsed(id: string, expiresAt: number): boolean | Promise<boolean>;
+}
+
+/** What a DPoP challenge says, set on every refusal by a guard or verifier with `dpop` on. */
+export interface DpopChallenge {
+  /** The `algs` parameter: the proof algorithms accepted. */
+  readonly algorithms: readonly string[];
+  /** Only DPoP is accepted: the challenge is `DPoP` alone. */
+  readonly required: boolean;
+}

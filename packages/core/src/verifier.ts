@@ -17,6 +17,7 @@ import type { VerificationKey } from './keys/key-source.js';
 import { compileOptions, type CompiledIssuer, type CompiledOptions } from './options.js';
 import { applyHooks } from './pipeline/hooks-step.js';
 import { andThen, type MaybePromise } from './pipeline/maybe-promise.js';
+import { checkSenderConstraint, needsSenderCheck } from './pipeline/sender-constraint-step.js';
 import { verifyWithKeys } from './pipeline/signature-step.js';
 import { verifySignature, type SignatureCheck } from './runtime/crypto-runtime.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
@@ -97,8 +98,12 @@ function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: Si
     }
     return passage.auth as AuthResult<P>;
   };
-  const refused = (error: unknown, token: string): JwtGuardError => {
+  const challenge = compiled.dpop?.challenge;
+  const refused = (error: unknown, token: string, context: RequestContext): JwtGuardError => {
     const safe = toJwtGuardError(error);
+    // The refusal of a DPoP request is a DPoP challenge (RFC 9449 §7.1), naming the accepted algorithms.
+    if (context.scheme === 'DPoP') safe.scheme = 'DPoP';
+    if (challenge !== undefined) safe.dpop ??= challenge;
     if (listening) {
       // Only rejections pay for naming the issuer again, so the accepted path carries no bookkeeping.
       const issuer = trustedIssuerOf(compiled, token);
@@ -111,11 +116,11 @@ function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: Si
     try {
       outcome = verifyToken(pipeline, token, context);
     } catch (error) {
-      throw refused(error, token);
+      throw refused(error, token, context);
     }
     if (outcome instanceof Promise) {
       return outcome.then(accepted, (error: unknown) => {
-        throw refused(error, token);
+        throw refused(error, token, context);
       });
     }
     return accepted(outcome);
@@ -132,6 +137,7 @@ function buildVerifier<P extends JwtPayload>(options: VerifierOptions, check: Si
       return result instanceof Promise ? result : Promise.resolve(result);
     },
     verifyNow,
+    ...(challenge !== undefined ? { dpop: challenge } : {}),
     async warmUp() {
       await Promise.all(
         [...new Set([...compiled.issuers.values()].map((entry) => entry.keySource))].map((source) =>
@@ -254,7 +260,7 @@ function accept(passage: Passage): MaybePromise<Passage> {
     entry.claims,
     compiled.clock() / 1000,
   );
-  passage.auth = {
+  const auth: AuthResult = {
     token: passage.token,
     header: { ...passage.header },
     payload,
@@ -263,8 +269,19 @@ function accept(passage: Passage): MaybePromise<Passage> {
     scopes: [...(passage.scopes ?? compiled.readScopes(payload))],
     issuer: entry.issuer,
   };
+  passage.auth = auth;
+  // 5b. A token bound to a key is accepted only with a proof of that key (RFC 9449).
+  if (needsSenderCheck(compiled.dpop, payload, passage.context)) {
+    const bound = checkSenderConstraint(compiled.dpop, auth, passage.context);
+    if (bound instanceof Promise) return bound.then(() => afterBinding(passage));
+  }
+  return afterBinding(passage);
+}
+
+function afterBinding(passage: Passage): MaybePromise<Passage> {
+  const { compiled } = passage.pipeline;
   if (compiled.validate === undefined && compiled.denylist === undefined) return passage;
-  return applyHooks(compiled, passage.context, passage.auth, passage);
+  return applyHooks(compiled, passage.context, passage.auth as AuthResult, passage);
 }
 
 /** The trusted issuer a token claims, for the rejection event (undefined when unreadable or untrusted). */

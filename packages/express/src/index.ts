@@ -10,6 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
+  nodeRequestOrigin,
   type AuthResult,
   type ClaimRequirement,
   type ErrorResponseBody,
@@ -41,10 +42,12 @@ const express = createAdapter<Request, NextFunction, void>({
     // Node keeps only the first Authorization header in req.headers; rawHeaders shows a repeated one.
     headers: req.rawHeaders ?? req.headers,
     clientAddress: req.socket?.remoteAddress,
+    origin: nodeRequestOrigin(req),
     source: req,
   }),
   attach: (req, auth) => void (req.auth = auth),
   auth: (req) => req.auth,
+  setHeader: (req, name, value) => void req.res?.setHeader(name, value),
   proceed: (_req, next) => next(),
   refuse: (_req, next, err) => next(err),
 });

@@ -39,6 +39,7 @@ const hono = createAdapter<Context, Next, Promise<void>>({
   request: (c) => ({
     method: c.req.method,
     url: pathAndQuery(c.req.url),
+    origin: originOf(c.req.url),
     // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
     headers: c.req.raw.headers,
     clientAddress: clientAddressOf(c),
@@ -46,6 +47,7 @@ const hono = createAdapter<Context, Next, Promise<void>>({
   }),
   attach: (c, auth) => c.set('auth', auth),
   auth: (c) => c.get('auth'),
+  setHeader: (c, name, value) => c.header(name, value),
   proceed: (_c, next) => next(),
   refuse: (_c, _next, err) => Promise.reject(toHttpException(err)),
 });
@@ -106,6 +108,12 @@ export function jwtGuardErrorOf(err: unknown): JwtGuardError | undefined {
 function pathAndQuery(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   return start < 0 ? '/' : url.slice(start);
+}
+
+// The request URL's scheme and host, as the runtime built it (on node-server: the connection and Host).
+function originOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start < 0 ? url : url.slice(0, start);
 }
 
 function toHttpException(err: unknown): unknown {

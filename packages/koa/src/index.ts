@@ -10,6 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
+  nodeRequestOrigin,
   type AuthResult,
   type ClaimRequirement,
   type ErrorResponseBody,
@@ -42,10 +43,12 @@ const koa = createAdapter<Context, Next, Promise<unknown>>({
     // Node keeps only the first Authorization header in ctx.headers; rawHeaders shows a repeated one.
     headers: ctx.req.rawHeaders ?? ctx.headers,
     clientAddress: ctx.req.socket?.remoteAddress,
+    origin: nodeRequestOrigin(ctx.req),
     source: ctx,
   }),
   attach: (ctx, auth) => void (ctx.state.auth = auth),
   auth: (ctx) => ctx.state.auth,
+  setHeader: (ctx, name, value) => ctx.set(name, value),
   proceed: (_ctx, next) => next(),
   refuse: (_ctx, _next, err) => Promise.reject(err),
 });

@@ -44,8 +44,9 @@ export class Replica {
   }
 
   /**
-   * The replica's answer; `nowMs` decides expiry exactly as the Redis sets' scores do. A boolean for a token
-   * with a `jti`; a Promise for one without, whose id is the hash of its signing input (core's revocationId).
+   * The replica's answer; `nowMs` decides expiry exactly as the Redis sets' scores do. A boolean, but for a
+   * token without `jti` on a runtime that hashes asynchronously (its id is the hash of its signing input,
+   * core's revocationId), where it is a Promise.
    */
   isRevoked(result: AuthResult, nowMs: number): boolean | Promise<boolean> {
     const { issuer, payload } = result;
@@ -54,7 +55,10 @@ export class Replica {
       return revoked(this.jtis, issuer, jti, nowMs) || this.cutOff(result, nowMs);
     }
     if (this.cutOff(result, nowMs)) return true;
-    return revocationId(result).then(({ id }) => revoked(this.hashes, issuer, id, nowMs));
+    const id = revocationId(result);
+    return id instanceof Promise
+      ? id.then((found) => revoked(this.hashes, issuer, found.id, nowMs))
+      : revoked(this.hashes, issuer, id.id, nowMs);
   }
 
   /** Drops expired entries; reads already ignore them, this only returns their memory. */

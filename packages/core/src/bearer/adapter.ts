@@ -3,7 +3,8 @@
 // over that description, so the order of steps, the preflight pass, the realm hand-off and the synchronous
 // continuation are written once and Express, Koa and Hono cannot drift apart.
 import { createGuard, type GuardOptions, type GuardRequest } from './guard.js';
-import { realmOf, rememberRealm } from './realm.js';
+import { isJwtGuardError } from '../errors.js';
+import { challengeOf, rememberChallenge, type RequestChallenge } from './realm.js';
 import type { AuthResult, JwtPayload, Verifier, VerifierOptions } from '../types.js';
 
 /**
@@ -17,6 +18,8 @@ export interface AdapterBinding<Source extends object, Next, R> {
   attach(source: Source, auth: AuthResult | undefined): void;
   /** Where a route check reads it back. */
   auth(source: Source): AuthResult | undefined;
+  /** Sets a response header (`DPoP-Nonce` on a successful DPoP request when server nonces are on). */
+  setHeader(source: Source, name: string, value: string): void;
   /** Continue to the next handler. */
   proceed(source: Source, next: Next): R;
   /** Hand a refusal (a JwtGuardError) to the framework's error path. */
@@ -44,9 +47,17 @@ export function createAdapter<Source extends object, Next, R>(
     guard(optionsOrVerifier, guardOptions) {
       // Built once, at setup: one verifier (and JWKS cache) per middleware, or the shared one passed in.
       const guard = createGuard<JwtPayload, Source>(optionsOrVerifier as Verifier, guardOptions);
-      const realm = guard.realm;
+      const dpop = guard.verifier.dpop;
+      const challenge: RequestChallenge | undefined =
+        guard.realm !== undefined || dpop !== undefined ? { realm: guard.realm, dpop } : undefined;
+      const attachAuth = (source: Source, auth: AuthResult | undefined): void => {
+        attach(source, auth);
+        // RFC 9449 §8: the next nonce travels with every successful DPoP response.
+        const nonce = auth?.dpop?.nonce;
+        if (nonce !== undefined) binding.setHeader(source, 'DPoP-Nonce', nonce);
+      };
       return (source, next) => {
-        if (realm !== undefined) rememberRealm(source, realm);
+        if (challenge !== undefined) rememberChallenge(source, challenge);
         let outcome: AuthResult | undefined | Promise<AuthResult | undefined>;
         try {
           const request = binding.request(source);
@@ -59,12 +70,12 @@ export function createAdapter<Source extends object, Next, R>(
         // An answer at hand continues synchronously: an asynchronous next() costs a server more than the
         // verification it waited for.
         if (!(outcome instanceof Promise)) {
-          attach(source, outcome);
+          attachAuth(source, outcome);
           return proceed(source, next);
         }
         return outcome.then(
           (auth) => {
-            attach(source, auth);
+            attachAuth(source, auth);
             return proceed(source, next);
           },
           (err: unknown) => refuse(source, next, err),
@@ -73,18 +84,33 @@ export function createAdapter<Source extends object, Next, R>(
     },
     route(check) {
       return (source, next) => {
+        const auth = binding.auth(source);
+        const challenge = challengeOf(source);
         let pending: void | Promise<void>;
         try {
-          pending = check(binding.auth(source), realmOf(source));
+          pending = check(auth, challenge?.realm);
         } catch (err) {
-          return refuse(source, next, err);
+          return refuse(source, next, routeError(err, auth, challenge));
         }
         if (!(pending instanceof Promise)) return proceed(source, next);
         return pending.then(
           () => proceed(source, next),
-          (err: unknown) => refuse(source, next, err),
+          (err: unknown) => refuse(source, next, routeError(err, auth, challenge)),
         );
       };
     },
   };
+}
+
+/** A route's refusal names what the guard's would: the realm, and for a DPoP request a DPoP challenge. */
+function routeError(
+  err: unknown,
+  auth: AuthResult | undefined,
+  challenge: RequestChallenge | undefined,
+): unknown {
+  if (isJwtGuardError(err)) {
+    if (challenge?.dpop !== undefined) err.dpop ??= challenge.dpop;
+    if (auth?.dpop !== undefined) err.scheme = 'DPoP';
+  }
+  return err;
 }

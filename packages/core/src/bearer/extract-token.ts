@@ -2,6 +2,7 @@
 // two credentials in one value, or a token sent by two methods at once (§2: clients MUST NOT use more than
 // one) answer 400 `invalid_request`, so a proxy and the app cannot disagree about which token was checked.
 import { InvalidRequestError } from '../errors.js';
+import type { AuthScheme } from './challenge.js';
 import { headerValues } from './header-values.js';
 import type { HeaderInput } from '../types.js';
 
@@ -34,41 +35,51 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
  * if (token === undefined) throw new UnauthorizedError();
  */
 export function extractToken(headers: HeaderInput, options: ExtractTokenOptions = {}): string | undefined {
-  return findToken(headers, options, true);
+  return findToken(headers, options, true, false)?.token;
+}
+
+/** A token and the scheme it came with: `DPoP` only from `Authorization: DPoP` when DPoP is accepted. */
+export interface Credentials {
+  token: string;
+  scheme: AuthScheme;
 }
 
 /**
- * extractToken without the b64token check of an Authorization header's token (a scan of every
- * character): for a caller that verifies the token next, as a token that verifies is made of
- * base64url and dots, and that calls extractToken for the exact answer when verification refuses it.
+ * extractToken for a guard: with `acceptDpop` (RFC 9449 §7.1), `Authorization: DPoP <token>` is a credential
+ * like `Bearer`, with the same syntax and ambiguity rules. Without `checkSyntax` the b64token scan of the
+ * header's token (a pass over every character) is skipped: for a caller that verifies the token next (a
+ * token that verifies is base64url and dots) and asks again with the scan when verification refuses it.
  */
-export function extractTokenForVerification(
+export function extractCredentials(
   headers: HeaderInput,
   options: ExtractTokenOptions,
-): string | undefined {
-  return findToken(headers, options, false);
+  acceptDpop: boolean,
+  checkSyntax = true,
+): Credentials | undefined {
+  return findToken(headers, options, checkSyntax, acceptDpop);
 }
 
 function findToken(
   headers: HeaderInput,
   options: ExtractTokenOptions,
   checkSyntax: boolean,
-): string | undefined {
+  acceptDpop: boolean,
+): Credentials | undefined {
   if (options.getter) {
     const token = options.getter(headers);
-    return token === undefined || token === '' ? undefined : token;
+    return token === undefined || token === '' ? undefined : { token, scheme: 'Bearer' };
   }
-  const found: string[] = [];
-  const fromHeader = authorizationToken(headerValues(headers, 'authorization'), checkSyntax);
+  const found: Credentials[] = [];
+  const fromHeader = authorizationToken(headerValues(headers, 'authorization'), checkSyntax, acceptDpop);
   if (fromHeader !== undefined) found.push(fromHeader);
   if (options.cookie !== undefined) {
     const fromCookie = cookieValue(headerValues(headers, 'cookie'), options.cookie);
-    if (fromCookie !== undefined) found.push(fromCookie);
+    if (fromCookie !== undefined) found.push({ token: fromCookie, scheme: 'Bearer' });
   }
   if (options.queryParameter !== undefined && options.url !== undefined) {
     const values = new URL(options.url, 'http://localhost').searchParams.getAll(options.queryParameter);
     if (values.length > 1) throw ambiguous();
-    if (values[0] !== undefined && values[0] !== '') found.push(values[0]);
+    if (values[0] !== undefined && values[0] !== '') found.push({ token: values[0], scheme: 'Bearer' });
   }
   if (found.length > 1) throw ambiguous();
   return found[0];
@@ -78,7 +89,11 @@ function ambiguous(): InvalidRequestError {
   return new InvalidRequestError('ERR_INVALID_REQUEST', 'Request must carry exactly one access token');
 }
 
-function authorizationToken(values: readonly string[], checkSyntax: boolean): string | undefined {
+function authorizationToken(
+  values: readonly string[],
+  checkSyntax: boolean,
+  acceptDpop: boolean,
+): Credentials | undefined {
   if (values.length === 0) return undefined;
   if (values.length > 1) throw ambiguous();
   const value = (values[0] as string).trim();
@@ -93,19 +108,25 @@ function authorizationToken(values: readonly string[], checkSyntax: boolean): st
   while (space !== -1 && value.charCodeAt(start) === 0x20) start++;
   const token = space === -1 ? undefined : value.slice(start);
   if (!SCHEME.test(scheme)) throw malformed();
-  const bearer = scheme.length === 6 && scheme.toLowerCase() === 'bearer';
-  if (bearer && token !== undefined && !checkSyntax) return token;
+  // Auth schemes are case-insensitive (RFC 9110 §11.1).
+  const found: AuthScheme | undefined =
+    scheme.length === 6 && scheme.toLowerCase() === 'bearer'
+      ? 'Bearer'
+      : acceptDpop && scheme.length === 4 && scheme.toLowerCase() === 'dpop'
+        ? 'DPoP'
+        : undefined;
+  if (found !== undefined && token !== undefined && !checkSyntax) return { token, scheme: found };
   const wellFormed = token !== undefined && B64TOKEN.test(token);
   if (token !== undefined && !wellFormed && LINE_TERMINATOR.test(token)) throw malformed();
-  // Another scheme (Basic, DPoP, ...) is not ours: treat the request as carrying no bearer token.
-  if (!bearer) return undefined;
+  // Another scheme (Basic, or DPoP where it is not accepted) is not ours: the request carries no token.
+  if (found === undefined) return undefined;
   if (!wellFormed) {
     throw new InvalidRequestError(
       'ERR_INVALID_REQUEST',
-      'Authorization must be "Bearer" followed by one token',
+      `Authorization must be "${found}" followed by one token`,
     );
   }
-  return token;
+  return { token, scheme: found };
 }
 
 function malformed(): InvalidRequestError {

@@ -4,7 +4,7 @@
 import { ConfigurationError, InvalidTokenError, UnauthorizedError, isJwtGuardError } from '../errors.js';
 import { assertKnownOptions } from '../config/option-names.js';
 import { VERIFIER_OPTION_NAMES } from '../options.js';
-import { extractToken, extractTokenForVerification } from './extract-token.js';
+import { extractCredentials, type Credentials } from './extract-token.js';
 import { headerValues } from './header-values.js';
 import { withRealm } from './realm.js';
 import { createVerifier } from '../verifier.js';
@@ -36,6 +36,8 @@ export interface GuardRequest<Req = unknown> {
   /** Node's `rawHeaders` where available: the only form that still shows a repeated Authorization header. */
   headers: HeaderInput;
   clientAddress?: string;
+  /** The request's scheme and host (`https://api.example.com`), for a DPoP proof's `htu`. */
+  origin?: string;
   /** The framework's own request object, passed to `getToken`. */
   source: Req;
 }
@@ -120,6 +122,9 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   const { optional = false, realm, cookie, getToken } = checkOptions(options);
   const extractOptions = { cookie }; // built once: a request allocates no options object
   const verifyNow = verifyNowOf(verifier);
+  // With DPoP on (RFC 9449 §7.1), `Authorization: DPoP <token>` is a credential too.
+  const dpop = verifier.dpop;
+  const acceptDpop = dpop !== undefined;
   // The bearer token's b64token scan (a pass over every character) is left to the refusal path when the
   // header is the only source: a token that verifies is base64url and dots. With a cookie the full extraction runs
   // first, so a malformed header next to a cookie keeps extractToken's exact answer.
@@ -138,30 +143,35 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   };
 
   function authenticateNow(request: GuardRequest<Req>): AuthResult<P> | undefined | Promise<AuthResult<P>> {
-    let token: string | undefined;
+    let credentials: Credentials | undefined;
     let result: AuthResult<P> | Promise<AuthResult<P>>;
     try {
-      token = getToken
-        ? nonEmpty(getToken(request.source))
-        : syntaxOnRefusal
-          ? extractTokenForVerification(request.headers, extractOptions)
-          : extractToken(request.headers, extractOptions);
-      if (token === undefined) {
+      if (getToken) {
+        const token = nonEmpty(getToken(request.source));
+        credentials = token === undefined ? undefined : { token, scheme: 'Bearer' };
+      } else {
+        credentials = extractCredentials(request.headers, extractOptions, acceptDpop, !syntaxOnRefusal);
+      }
+      if (credentials === undefined) {
         if (optional) return undefined;
         throw new UnauthorizedError();
       }
-      result = verifyNow(token, {
+      result = verifyNow(credentials.token, {
         method: request.method,
         url: request.url,
         headers: request.headers,
         clientAddress: request.clientAddress,
+        origin: request.origin,
+        // Only a DPoP request says so: a Bearer request's context keeps its shape.
+        scheme: credentials.scheme === 'DPoP' ? 'DPoP' : undefined,
       });
     } catch (err) {
-      throw withGuardRealm(requestError(request, err));
+      throw decorate(requestError(request, err), credentials);
     }
     if (!(result instanceof Promise)) return result;
+    const presented = credentials;
     return result.catch((err: unknown) => {
-      throw withGuardRealm(requestError(request, err));
+      throw decorate(requestError(request, err), presented);
     });
   }
 
@@ -172,7 +182,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
   function requestError(request: GuardRequest<Req>, err: unknown): unknown {
     if (!syntaxOnRefusal || !(err instanceof InvalidTokenError)) return err;
     try {
-      extractToken(request.headers, extractOptions);
+      extractCredentials(request.headers, extractOptions, acceptDpop);
     } catch (syntax) {
       return syntax;
     }
@@ -183,8 +193,13 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
     return authenticateNow(request);
   }
 
-  function withGuardRealm(err: unknown): unknown {
-    return isJwtGuardError(err) ? withRealm(err, realm) : err;
+  /** The guard's realm and DPoP challenge on every refusal; a DPoP request's refusal is a DPoP challenge. */
+  function decorate(err: unknown, credentials: Credentials | undefined): unknown {
+    if (!isJwtGuardError(err)) return err;
+    withRealm(err, realm);
+    if (dpop !== undefined) err.dpop ??= dpop;
+    if (credentials?.scheme === 'DPoP') err.scheme = 'DPoP';
+    return err;
   }
 }
 

@@ -14,7 +14,7 @@ export function assertKnownOptions(where: string, options: object, known: Iterab
     throw new ConfigurationError(
       `${where}: unknown option ${JSON.stringify(name)}` +
         (suggestion !== undefined ? `; did you mean ${JSON.stringify(suggestion)}?` : '') +
-        ` Known options: ${[...names].join(', ')}`,
+        (names.size > 0 ? ` Known options: ${[...names].join(', ')}` : ' It takes no options.'),
     );
   }
 }

@@ -138,7 +138,8 @@ export function createMemoryDenylist(options: MemoryDenylistOptions = {}): Memor
       }
       const jti = result.payload.jti;
       if (typeof jti === 'string' && jti !== '') return tokenRevoked(jtiRevocationId(result.issuer, jti));
-      return revocationId(result).then(tokenRevoked);
+      const id = revocationId(result);
+      return id instanceof Promise ? id.then(tokenRevoked) : tokenRevoked(id);
     },
     get size() {
       purgeExpired();

@@ -1,5 +1,6 @@
 // The identity a revocation is recorded under and the subject cutoff comparison, shared by every Denylist
 // store (memory here, Redis in @jwtguard/redis); the rest of the rule they share is revocation-rule.ts.
+import { sha256Base64Url } from '../runtime/crypto-runtime.js';
 import type { AuthResult } from '../types.js';
 
 /**
@@ -12,14 +13,21 @@ export interface RevocationId {
   id: string;
 }
 
-export async function revocationId(
+/**
+ * Synchronous where the runtime hashes synchronously (Node), so a store answering from memory needs no
+ * promise even for a token without `jti`; a promise elsewhere.
+ */
+export function revocationId(
   result: Pick<AuthResult, 'token' | 'payload' | 'issuer'>,
-): Promise<RevocationId> {
+): RevocationId | Promise<RevocationId> {
   const jti = result.payload.jti;
   if (typeof jti === 'string' && jti !== '') return { iss: result.issuer, id: `jti:${jti}` };
   const signingInput = result.token.slice(0, result.token.lastIndexOf('.'));
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signingInput));
-  return { iss: result.issuer, id: `sha256:${base64url(new Uint8Array(digest))}` };
+  const issuer = result.issuer;
+  const digest = sha256Base64Url(signingInput);
+  return typeof digest === 'string'
+    ? { iss: issuer, id: `sha256:${digest}` }
+    : digest.then((hash) => ({ iss: issuer, id: `sha256:${hash}` }));
 }
 
 /** The id under which a known `jti` is revoked (for revoke({ jti }) calls without the token). */
@@ -36,10 +44,4 @@ export function jtiRevocationId(iss: string, jti: string): RevocationId {
  */
 export function isBeforeCutoff(iat: unknown, before: number): boolean {
   return typeof iat !== 'number' || !Number.isFinite(iat) || iat < before;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
