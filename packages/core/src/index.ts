@@ -51,3 +51,10 @@ export {
   type MemoryReplayStoreOptions,
 } from './dpop/replay-store.js';
 export { InvalidDpopProofError, UseDpopNonceError } from './errors.js';
+export {
+  createDpopProofVerifier,
+  type DpopProofRequest,
+  type DpopProofVerifier,
+  type DpopProofVerifierOptions,
+} from './dpop/proof-verifier.js';
+export type { AcceptedProof } from './dpop/request-proof.js';

@@ -4,15 +4,9 @@
 // would make a stolen bound token as good as a bearer one.
 import { headerValues } from '../bearer/header-values.js';
 import type { CompiledDpop } from '../dpop/options.js';
-import { checkProof, type CheckedProof } from '../dpop/proof.js';
 import { requestHtu } from '../dpop/htu.js';
-import {
-  InvalidDpopProofError,
-  InvalidRequestError,
-  InvalidTokenError,
-  UnavailableError,
-  UseDpopNonceError,
-} from '../errors.js';
+import { checkRequestProof } from '../dpop/request-proof.js';
+import { InvalidRequestError, InvalidTokenError } from '../errors.js';
 import type { AuthResult, RequestContext } from '../types.js';
 import type { MaybePromise } from './maybe-promise.js';
 
@@ -58,88 +52,17 @@ export function checkSenderConstraint(
   if (dpop === undefined || jkt === undefined) {
     throw new InvalidTokenError('ERR_DPOP_TOKEN_NOT_BOUND', 'Token is not bound to a DPoP key');
   }
-  // §4.3 check 1: exactly one proof.
-  const proofs = headerValues(context.headers ?? {}, 'dpop');
-  if (proofs.length === 0) throw new InvalidDpopProofError('ERR_DPOP_PROOF_MISSING', 'DPoP proof is missing');
-  if (proofs.length > 1) {
-    throw new InvalidDpopProofError('ERR_DPOP_PROOF_MULTIPLE', 'Request must carry exactly one DPoP proof');
-  }
-  const htu = requestHtu(context.origin, context.url, dpop.publicUrl);
-  if (htu === undefined) throw new InvalidDpopProofError('ERR_DPOP_PROOF_HTU', 'Request URI is unknown');
-  const checked = checkProof(
-    proofs[0] as string,
-    { method: context.method ?? '', htu, accessToken: result.token },
-    dpop.policy,
-  );
-  const bind = (proof: CheckedProof): MaybePromise<void> => {
-    // RFC 9449 §7.1: the proof must be made with the key the token is bound to.
-    if (proof.jkt !== jkt) {
-      throw new InvalidDpopProofError(
-        'ERR_DPOP_KEY_MISMATCH',
-        'DPoP proof key does not match the token binding',
-      );
-    }
-    return dpop.nonce === undefined
-      ? markUsed(dpop, result, proof, undefined)
-      : withNonce(dpop, result, proof);
-  };
-  return checked instanceof Promise ? checked.then(bind) : bind(checked);
-}
-
-async function withNonce(dpop: CompiledDpop, result: AuthResult, proof: CheckedProof): Promise<void> {
-  const nonces = dpop.nonce as NonNullable<CompiledDpop['nonce']>;
-  // RFC 9449 §8: a missing or stale nonce gets a fresh one to retry with, not a bare refusal.
-  if (!(await nonces.accepts(proof.nonce))) throw new UseDpopNonceError(await nonces.current());
-  return markUsed(dpop, result, proof, await nonces.current());
-}
-
-/**
- * §11.1: the proof's id is used once. Last, so a proof refused for another reason does not use it up; keyed
- * by the key's thumbprint too, so one client cannot block another's ids.
- */
-function markUsed(
-  dpop: CompiledDpop,
-  result: AuthResult,
-  proof: CheckedProof,
-  nonce: string | undefined,
-): MaybePromise<void> {
-  const done = (fresh: boolean): void => {
-    if (!fresh) throw new InvalidDpopProofError('ERR_DPOP_PROOF_REPLAYED', 'DPoP proof has been used before');
-    result.dpop = nonce === undefined ? { jkt: proof.jkt } : { jkt: proof.jkt, nonce };
-  };
-  const expiresAt = Math.ceil(proof.iat + dpop.policy.maxAgeSeconds);
-  let answer: boolean | Promise<boolean>;
-  try {
-    answer = dpop.replayStore.markUsed(`${proof.jkt}:${proof.jti}`, expiresAt);
-  } catch (error) {
-    throw unavailable(error);
-  }
-  if (typeof answer === 'boolean') return done(answer);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('replay store did not answer in time')), dpop.replayTimeoutMs);
+  const accepted = checkRequestProof(dpop, {
+    method: context.method ?? '',
+    htu: requestHtu(context.origin, context.url, dpop.publicUrl),
+    headers: context.headers ?? {},
+    accessToken: result.token,
+    boundTo: jkt,
   });
-  return Promise.race([answer, timeout]).then(
-    (fresh) => {
-      clearTimeout(timer);
-      done(fresh === true);
-    },
-    (error: unknown) => {
-      clearTimeout(timer);
-      throw unavailable(error);
-    },
-  );
-}
-
-function unavailable(error: unknown): UnavailableError {
-  // A proof whose freshness cannot be established is not accepted: the store being down must not open a
-  // window for replays.
-  return new UnavailableError(
-    'ERR_DPOP_REPLAY_STORE_UNAVAILABLE',
-    'DPoP replay protection is unavailable',
-    5,
-    {
-      cause: error,
-    },
-  );
+  if (accepted instanceof Promise) {
+    return accepted.then((proof) => {
+      result.dpop = proof;
+    });
+  }
+  result.dpop = accepted;
 }

@@ -3,6 +3,7 @@
 // by the tests (support/dpop.ts), hostile ones byte by byte.
 import {
   ConfigurationError,
+  createDpopProofVerifier,
   createGuard,
   createMemoryReplayStore,
   createVerifier,
@@ -553,4 +554,50 @@ test('a proof the attacker built with a known jwk but signed by another key (for
     .verify(token, dpopContext(proof))
     .catch((e: JwtGuardError) => e);
   expect(result).toMatchObject({ code: 'ERR_DPOP_PROOF_SIGNATURE' });
+});
+
+describe('createDpopProofVerifier (for a token endpoint)', () => {
+  const url = 'https://auth.test/token';
+
+  test('checks the proof of a request without an access token and answers the key thumbprint', async () => {
+    const proofs = createDpopProofVerifier({ clock });
+    const proof = await makeProof(client, { htm: 'POST', htu: url });
+    await expect(proofs.verify({ method: 'POST', url, headers: { DPoP: proof } })).resolves.toEqual({
+      jkt: client.jkt,
+    });
+    await expect(proofs.verify({ method: 'POST', url, headers: { DPoP: proof } })).rejects.toMatchObject({
+      code: 'ERR_DPOP_PROOF_REPLAYED',
+    });
+    const elsewhere = await makeProof(client, { htm: 'POST', htu: 'https://auth.test/other' });
+    await expect(proofs.verify({ method: 'POST', url, headers: { dpop: elsewhere } })).rejects.toMatchObject({
+      code: 'ERR_DPOP_PROOF_HTU',
+    });
+  });
+
+  test('boundTo: a refresh bound to a key needs a proof by that key', async () => {
+    const proofs = createDpopProofVerifier({ clock });
+    const proof = await makeProof(other, { htm: 'POST', htu: url });
+    await expect(
+      proofs.verify({ method: 'POST', url, headers: { dpop: proof }, boundTo: client.jkt }),
+    ).rejects.toMatchObject({ code: 'ERR_DPOP_KEY_MISMATCH' });
+  });
+
+  test('nonces: use_dpop_nonce first, then accepted with the nonce; unknown options refused', async () => {
+    const proofs = createDpopProofVerifier({
+      clock,
+      nonce: { secret: 'a shared nonce secret of at least 32 bytes' },
+    });
+    const nonce = await proofs.nonce();
+    const without = await makeProof(client, { htm: 'POST', htu: url });
+    await expect(proofs.verify({ method: 'POST', url, headers: { dpop: without } })).rejects.toMatchObject({
+      code: 'ERR_DPOP_NONCE_REQUIRED',
+      nonce,
+    });
+    const withNonce = await makeProof(client, { htm: 'POST', htu: url, claims: { nonce } });
+    await expect(proofs.verify({ method: 'POST', url, headers: { dpop: withNonce } })).resolves.toEqual({
+      jkt: client.jkt,
+      nonce,
+    });
+    expect(() => createDpopProofVerifier({ nonces: true } as never)).toThrow('did you mean "nonce"?');
+  });
 });
