@@ -2,6 +2,7 @@
 // framework; what the API answers is decided by the adapters under test.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { createAdaptorServer } from '@hono/node-server';
 import express, { type ErrorRequestHandler } from 'express';
@@ -39,6 +40,8 @@ export interface TestResponse {
 }
 
 export interface Client {
+  /** The scheme and host requests reach this app at, as the app sees them (a DPoP proof's `htu`). */
+  origin: string;
   send(req: TestRequest): Promise<TestResponse>;
   close(): Promise<void>;
 }
@@ -160,6 +163,7 @@ export const harnesses: Record<string, Harness> = {
   async 'hono (app.request)'(scenario) {
     const app = honoApp(scenario);
     return {
+      origin: 'http://localhost',
       async send({ method, path, headers = [] }) {
         const res = await app.request(path, { method, headers: new Headers(headers) });
         return readFetchResponse(res);
@@ -200,6 +204,7 @@ async function serve(server: Server): Promise<Client> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async send({ method, path, headers = [] }) {
       let test = request(server)[method === 'GET' ? 'get' : method === 'POST' ? 'post' : 'options'](path);
       const grouped = new Map<string, string[]>();

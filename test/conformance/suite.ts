@@ -1,6 +1,7 @@
 // One behavioural table, run against every adapter: a behaviour difference between Express, Koa and Hono is
 // a bug. `runConformance` is called once per denylist store (memory here; Redis in redis.test.ts).
 import {
+  createDpopProofVerifier,
   createVerifier,
   headerValues,
   InvalidTokenError,
@@ -11,6 +12,7 @@ import {
   type VerifierOptions,
 } from '@jwtguard/core';
 import { harnesses, type Client, type Scenario, type TestRequest, type TestResponse } from './apps.js';
+import { createDpopClient, type DpopClient } from './dpop-client.js';
 import { AUDIENCE, startAuthServer, type TestAuthServer } from './jwks.js';
 
 export interface DenylistFixture {
@@ -33,12 +35,19 @@ type ScenarioName =
   | 'jwks'
   | 'jwksDown'
   | 'denylistDown'
-  | 'context';
+  | 'context'
+  | 'dpop'
+  | 'dpopRequired'
+  | 'dpopNonce'
+  | 'dpopOrigin';
 
 interface World {
   auth: TestAuthServer;
   fixture: DenylistFixture;
   verifier: Verifier;
+  /** The DPoP client tokens are bound to, and another one. */
+  client: DpopClient;
+  stranger: DpopClient;
 }
 
 interface Expectation {
@@ -52,7 +61,10 @@ interface Expectation {
 interface Case {
   name: string;
   scenario: ScenarioName;
-  request(world: World): Promise<TestRequest>;
+  /** `origin`: where the adapter under test is reached, for requests whose bytes depend on it (DPoP `htu`). */
+  request(world: World, origin: string): Promise<TestRequest>;
+  /** The request is built for one adapter's origin, so it cannot be sent unchanged to all of them. */
+  perAdapter?: true;
   /** A function where the answer rightly depends on the harness (only: whether there is a peer address). */
   expect: Expectation | ((adapter: string) => Expectation);
 }
@@ -74,6 +86,55 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64url');
 const MISSING = { error: 'unauthorized', error_description: 'Authentication required' };
 const INVALID_REQUEST = /^Bearer error="invalid_request", error_description="[^"]+"$/;
 const INVALID_TOKEN = /^Bearer error="invalid_token", error_description="[^"]+"$/;
+
+// DPoP (RFC 9449). Most cases run behind `publicUrl`, so one request (with a fresh proof each time it is built)
+// means the same to every adapter; the `dpopOrigin` cases take the URI from the request itself.
+const PUBLIC_URL = 'https://api.conformance.test';
+const NONCE_SECRET = 'the conformance suite nonce secret, 32+ bytes';
+const DPOP_ALGS = 'algs="ES256 EdDSA PS256 RS256"';
+const dpopScheme = (token: string): Array<[string, string]> => [['Authorization', `DPoP ${token}`]];
+interface DpopRequest {
+  path?: string;
+  method?: TestRequest['method'];
+  claims?: Record<string, unknown>;
+  /** Bind the token to this client (default: the world's client); null: an unbound token. */
+  bindTo?: 'client' | 'stranger' | null;
+  /** Who makes the proof (default: the world's client); null: no proof. */
+  proofBy?: 'client' | 'stranger' | null;
+  htm?: string;
+  htu?: string;
+  scheme?: 'DPoP' | 'Bearer';
+  proofs?: number;
+  nonce?: boolean;
+  extraHeaders?: Array<[string, string]>;
+  /** The proof's htu is the adapter's own origin (no publicUrl in the scenario). */
+  fromOrigin?: boolean;
+}
+const dpopAt =
+  (input: DpopRequest = {}) =>
+  async (w: World, origin?: string): Promise<TestRequest> => {
+    const path = input.path ?? '/me';
+    const method = input.method ?? 'GET';
+    const bindTo = input.bindTo === undefined ? 'client' : input.bindTo;
+    const token = await w.auth.sign({ ...input.claims, ...(bindTo ? { cnf: { jkt: w[bindTo].jkt } } : {}) });
+    const headers = input.scheme === 'Bearer' ? bearer(token) : dpopScheme(token);
+    const proofBy = input.proofBy === undefined ? 'client' : input.proofBy;
+    if (proofBy !== null) {
+      const nonce = input.nonce
+        ? await createDpopProofVerifier({ nonce: { secret: NONCE_SECRET } }).nonce()
+        : undefined;
+      for (let i = 0; i < (input.proofs ?? 1); i++) {
+        const proof = w[proofBy].proof({
+          htm: input.htm ?? method,
+          htu: input.htu ?? `${input.fromOrigin ? origin : PUBLIC_URL}${path.split('?')[0]}`,
+          accessToken: token,
+          ...(nonce !== undefined ? { nonce } : {}),
+        });
+        headers.push(['DPoP', proof]);
+      }
+    }
+    return { method, path, headers: [...headers, ...(input.extraHeaders ?? [])] };
+  };
 
 const CASES: Case[] = [
   // The happy path, and what the handler sees.
@@ -575,6 +636,174 @@ const CASES: Case[] = [
     request: signed({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
     expect: { status: 401, challenge: INVALID_TOKEN, body: { custom: expect.stringMatching(/^ERR_/) } },
   },
+  // DPoP (RFC 9449): the adapters hand every check to core and render its answers identically.
+  {
+    name: 'DPoP: bound token with its proof → 200',
+    scenario: 'dpop',
+    request: dpopAt(),
+    expect: { status: 200, body: { sub: 'alice', scopes: ['read:items'] } },
+  },
+  {
+    name: 'DPoP: no credentials → 401 with a Bearer and a DPoP challenge',
+    scenario: 'dpop',
+    request: async () => get('/me'),
+    expect: { status: 401, challenge: `Bearer, DPoP ${DPOP_ALGS}`, body: MISSING },
+  },
+  {
+    name: 'DPoP: unbound Bearer token still works when DPoP is optional → 200',
+    scenario: 'dpop',
+    request: signed(),
+    expect: { status: 200, body: { sub: 'alice', scopes: ['read:items'] } },
+  },
+  {
+    name: 'DPoP: bound token sent as Bearer (downgrade) → 401 invalid_token',
+    scenario: 'dpop',
+    request: dpopAt({ scheme: 'Bearer', proofBy: null }),
+    expect: { status: 401, challenge: INVALID_TOKEN, body: { error: 'invalid_token' } },
+  },
+  {
+    name: 'DPoP: bound token sent as Bearer to an API without the dpop option → 401 invalid_token',
+    scenario: 'base',
+    request: dpopAt({ scheme: 'Bearer', proofBy: null }),
+    expect: { status: 401, challenge: INVALID_TOKEN, body: { error: 'invalid_token' } },
+  },
+  {
+    name: 'DPoP: Bearer token with a DPoP header → 400 invalid_request',
+    scenario: 'dpop',
+    request: dpopAt({ scheme: 'Bearer', bindTo: null }),
+    expect: { status: 400, challenge: INVALID_REQUEST, body: { error: 'invalid_request' } },
+  },
+  {
+    name: 'DPoP: no proof → 401 invalid_dpop_proof with algs',
+    scenario: 'dpop',
+    request: dpopAt({ proofBy: null }),
+    expect: {
+      status: 401,
+      challenge: `DPoP error="invalid_dpop_proof", error_description="DPoP proof is missing", ${DPOP_ALGS}`,
+      body: { error: 'invalid_dpop_proof', error_description: 'DPoP proof is missing' },
+    },
+  },
+  {
+    name: 'DPoP: two proofs → 401 invalid_dpop_proof',
+    scenario: 'dpop',
+    request: dpopAt({ proofs: 2 }),
+    expect: {
+      status: 401,
+      challenge: `DPoP error="invalid_dpop_proof", error_description="Request must carry exactly one DPoP proof", ${DPOP_ALGS}`,
+    },
+  },
+  {
+    name: 'DPoP: proof for another method → 401 invalid_dpop_proof',
+    scenario: 'dpop',
+    request: dpopAt({ htm: 'POST' }),
+    expect: { status: 401, challenge: /^DPoP error="invalid_dpop_proof", error_description="DPoP proof htm/ },
+  },
+  {
+    name: 'DPoP: proof for another URI → 401 invalid_dpop_proof',
+    scenario: 'dpop',
+    request: dpopAt({ htu: `${PUBLIC_URL}/other` }),
+    expect: { status: 401, challenge: /^DPoP error="invalid_dpop_proof", error_description="DPoP proof htu/ },
+  },
+  {
+    name: 'DPoP: proof by a key the token is not bound to → 401 invalid_dpop_proof',
+    scenario: 'dpop',
+    request: dpopAt({ proofBy: 'stranger' }),
+    expect: { status: 401, challenge: /^DPoP error="invalid_dpop_proof", error_description="DPoP proof key/ },
+  },
+  {
+    name: 'DPoP: proof with an unbound token → 401 invalid_token under the DPoP scheme',
+    scenario: 'dpop',
+    request: dpopAt({ bindTo: null }),
+    expect: {
+      status: 401,
+      challenge: `DPoP error="invalid_token", error_description="Token is not bound to a DPoP key", ${DPOP_ALGS}`,
+    },
+  },
+  {
+    name: 'DPoP: expired bound token → 401 invalid_token under the DPoP scheme',
+    scenario: 'dpop',
+    request: dpopAt({
+      claims: { iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 },
+    }),
+    expect: { status: 401, challenge: /^DPoP error="invalid_token", error_description="[^"]+", algs="/ },
+  },
+  {
+    name: 'DPoP: missing scope → 403 insufficient_scope under the DPoP scheme',
+    scenario: 'dpop',
+    request: dpopAt({ path: '/items', claims: { scope: 'profile' } }),
+    expect: {
+      status: 403,
+      challenge: `DPoP scope="read:items", error="insufficient_scope", error_description="Requires scope read:items", ${DPOP_ALGS}`,
+    },
+  },
+  {
+    name: 'DPoP: scope granted → 200 through the route check',
+    scenario: 'dpop',
+    request: dpopAt({ path: '/items' }),
+    expect: { status: 200, body: { ok: 'read' } },
+  },
+  {
+    name: 'DPoP required: unbound Bearer token → 401 invalid_token with a DPoP challenge',
+    scenario: 'dpopRequired',
+    request: signed(),
+    expect: {
+      status: 401,
+      challenge: `DPoP error="invalid_token", error_description="This resource accepts DPoP tokens only", ${DPOP_ALGS}`,
+    },
+  },
+  {
+    name: 'DPoP required: no credentials → 401 with the DPoP challenge alone',
+    scenario: 'dpopRequired',
+    request: async () => get('/me'),
+    expect: { status: 401, challenge: `DPoP ${DPOP_ALGS}`, body: MISSING },
+  },
+  {
+    name: 'DPoP required: bound token with its proof → 200',
+    scenario: 'dpopRequired',
+    request: dpopAt(),
+    expect: { status: 200, body: { sub: 'alice' } },
+  },
+  {
+    name: 'DPoP nonce: proof without the nonce → 401 use_dpop_nonce with a DPoP-Nonce header',
+    scenario: 'dpopNonce',
+    request: dpopAt(),
+    expect: {
+      status: 401,
+      challenge: /^DPoP error="use_dpop_nonce", error_description="[^"]+", algs="/,
+      headers: { 'dpop-nonce': /^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/ },
+      body: { error: 'use_dpop_nonce' },
+    },
+  },
+  {
+    name: 'DPoP nonce: proof with a nonce from another instance sharing the secret → 200 with the next nonce',
+    scenario: 'dpopNonce',
+    request: dpopAt({ nonce: true }),
+    expect: {
+      status: 200,
+      body: { sub: 'alice' },
+      headers: { 'dpop-nonce': /^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/ },
+    },
+  },
+  {
+    name: "DPoP without publicUrl: the request's own scheme and host are the htu → 200",
+    scenario: 'dpopOrigin',
+    perAdapter: true,
+    request: dpopAt({ fromOrigin: true }),
+    expect: { status: 200, body: { sub: 'alice' } },
+  },
+  {
+    name: 'DPoP without publicUrl: X-Forwarded-Host / -Proto are not trusted for htu → 401',
+    scenario: 'dpopOrigin',
+    perAdapter: true,
+    request: dpopAt({
+      htu: 'https://evil.test/me',
+      extraHeaders: [
+        ['X-Forwarded-Host', 'evil.test'],
+        ['X-Forwarded-Proto', 'https'],
+      ],
+    }),
+    expect: { status: 401, challenge: /^DPoP error="invalid_dpop_proof", error_description="DPoP proof htu/ },
+  },
 ];
 
 function scenarios(world: World): Record<ScenarioName, Scenario> {
@@ -633,6 +862,16 @@ function scenarios(world: World): Record<ScenarioName, Scenario> {
       errors: 'library',
     },
     jwksDown: { verifier: { ...remote, jwksUri: world.auth.brokenJwksUri }, errors: 'library' },
+    dpop: { verifier: { ...options, dpop: { publicUrl: PUBLIC_URL } }, errors: 'library' },
+    dpopRequired: {
+      verifier: { ...options, dpop: { required: true, publicUrl: PUBLIC_URL } },
+      errors: 'library',
+    },
+    dpopNonce: {
+      verifier: { ...options, dpop: { publicUrl: PUBLIC_URL, nonce: { secret: NONCE_SECRET } } },
+      errors: 'library',
+    },
+    dpopOrigin: { verifier: { ...options, dpop: true }, errors: 'library' },
   };
 }
 
@@ -642,14 +881,19 @@ export function runConformance(name: string, makeDenylist: () => Promise<Denylis
     const clients = new Map<string, Client>();
 
     beforeAll(async () => {
-      const [auth, fixture] = await Promise.all([startAuthServer(), makeDenylist()]);
+      const [auth, fixture, client, stranger] = await Promise.all([
+        startAuthServer(),
+        makeDenylist(),
+        createDpopClient(),
+        createDpopClient(),
+      ]);
       const verifier = createVerifier({
         issuer: auth.issuer,
         audience: AUDIENCE,
         keys: auth.jwks as KeyInput,
         denylist: fixture.denylist,
       });
-      world = { auth, fixture, verifier };
+      world = { auth, fixture, verifier, client, stranger };
       const built = scenarios(world);
       for (const [adapter, harness] of Object.entries(harnesses)) {
         for (const [scenario, config] of Object.entries(built))
@@ -667,7 +911,7 @@ export function runConformance(name: string, makeDenylist: () => Promise<Denylis
       describe(adapter, () => {
         test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
           const client = clients.get(`${adapter}/${c.scenario}`) as Client;
-          const request = await c.request(world);
+          const request = await c.request(world, client.origin);
           const expected = typeof c.expect === 'function' ? c.expect(adapter) : c.expect;
           check(await client.send(request), expected, c.scenario, adapter, request);
         });
@@ -678,9 +922,9 @@ export function runConformance(name: string, makeDenylist: () => Promise<Denylis
     // client sees (status, challenge, Retry-After, JSON body), so a difference the table does not spell out
     // is caught too. The one request is sent to every adapter.
     describe('every adapter gives the same answer', () => {
-      const comparable = CASES.filter((c) => typeof c.expect !== 'function');
+      const comparable = CASES.filter((c) => typeof c.expect !== 'function' && !c.perAdapter);
       test.each(comparable.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-        const request = await c.request(world);
+        const request = await c.request(world, PUBLIC_URL);
         const answers = await Promise.all(
           Object.keys(harnesses).map(async (adapter) => {
             const res = await (clients.get(`${adapter}/${c.scenario}`) as Client).send(request);

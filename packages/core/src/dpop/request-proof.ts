@@ -29,7 +29,8 @@ export interface AcceptedProof {
 export function checkRequestProof(dpop: CompiledDpop, request: ProofRequest): MaybePromise<AcceptedProof> {
   const proofs = headerValues(request.headers, 'dpop');
   if (proofs.length === 0) throw new InvalidDpopProofError('ERR_DPOP_PROOF_MISSING', 'DPoP proof is missing');
-  if (proofs.length > 1) {
+  // A compact JWS has no comma: one in the value is two fields folded into one (Fetch `Headers` join them).
+  if (proofs.length > 1 || (proofs[0] as string).includes(',')) {
     throw new InvalidDpopProofError('ERR_DPOP_PROOF_MULTIPLE', 'Request must carry exactly one DPoP proof');
   }
   if (request.htu === undefined)
