@@ -37,6 +37,11 @@ export interface CryptoRuntime {
    * thumbprints. Synchronous where the runtime can hash synchronously (Node), a promise otherwise.
    */
   readonly sha256Base64Url: (ascii: string) => string | Promise<string>;
+  /**
+   * base64url(SHA-256(bytes)) for binary input: RFC 8705 §3.1 `x5t#S256`, the thumbprint of a DER client
+   * certificate. Synchronous where the runtime can hash synchronously (Node), a promise otherwise.
+   */
+  readonly sha256BytesBase64Url: (bytes: Uint8Array) => string | Promise<string>;
 }
 
 export declare const CRYPTO_RUNTIME: CryptoRuntime['name'];
@@ -45,3 +50,4 @@ export declare const decodeBase64Url: CryptoRuntime['decodeBase64Url'];
 export declare const decodeUtf8: CryptoRuntime['decodeUtf8'];
 export declare const encodeBase64Url: CryptoRuntime['encodeBase64Url'];
 export declare const sha256Base64Url: CryptoRuntime['sha256Base64Url'];
+export declare const sha256BytesBase64Url: CryptoRuntime['sha256BytesBase64Url'];

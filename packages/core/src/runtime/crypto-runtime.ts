@@ -9,5 +9,6 @@ export {
   decodeUtf8,
   encodeBase64Url,
   sha256Base64Url,
+  sha256BytesBase64Url,
 } from '#crypto-runtime';
 export type { CryptoRuntime, SignatureCheck } from './contract.js';

@@ -106,6 +106,12 @@ export async function sha256Base64Url(ascii: string): Promise<string> {
   return encodeBase64Url(new Uint8Array(digest));
 }
 
+export async function sha256BytesBase64Url(bytes: Uint8Array): Promise<string> {
+  // Cast: TypeScript's DOM lib wants ArrayBuffer-backed views; any Uint8Array works at runtime.
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return encodeBase64Url(new Uint8Array(digest));
+}
+
 /** This side of the seam, held to the contract by the type check. */
 export const cryptoRuntime = {
   name: CRYPTO_RUNTIME,
@@ -114,4 +120,5 @@ export const cryptoRuntime = {
   decodeUtf8,
   encodeBase64Url,
   sha256Base64Url,
+  sha256BytesBase64Url,
 } satisfies CryptoRuntime;

@@ -177,6 +177,22 @@ test('both sides encode base64url and hash SHA-256 to the same text, at every le
   }
 });
 
+test('both sides hash bytes with SHA-256 to the same base64url text (RFC 8705 x5t#S256), at every length', async () => {
+  // Every byte value, and lengths around SHA-256's 64-byte block and a certificate's size.
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 255, 256, 1000, 4096]) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 197 + n) & 0xff);
+    const expected = createHash('sha256').update(bytes).digest('base64url');
+    expect(nodePath.sha256BytesBase64Url(bytes)).toBe(expected);
+    await expect(webPath.sha256BytesBase64Url(bytes)).resolves.toBe(expected);
+    // A view into a larger buffer hashes only its own bytes (a Buffer from a pool is such a view).
+    const padded = new Uint8Array(n + 16);
+    padded.set(bytes, 8);
+    const view = padded.subarray(8, 8 + n);
+    expect(nodePath.sha256BytesBase64Url(view)).toBe(expected);
+    await expect(webPath.sha256BytesBase64Url(view)).resolves.toBe(expected);
+  }
+});
+
 test.each([
   ['a 4n+1 length', 'AAAAA'],
   ['non-zero unused bits (4n+2)', 'AB'],
