@@ -91,7 +91,7 @@ const INVALID_TOKEN = /^Bearer error="invalid_token", error_description="[^"]+"$
 // means the same to every adapter; the `dpopOrigin` cases take the URI from the request itself.
 const PUBLIC_URL = 'https://api.conformance.test';
 const NONCE_SECRET = 'the conformance suite nonce secret, 32+ bytes';
-const DPOP_ALGS = 'algs="ES256 EdDSA PS256 RS256"';
+const DPOP_ALGS = 'algs="ES256 EdDSA Ed25519 PS256 RS256"';
 const dpopScheme = (token: string): Array<[string, string]> => [['Authorization', `DPoP ${token}`]];
 interface DpopRequest {
   path?: string;

@@ -16,7 +16,20 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
  * path as `/`, query and fragment dropped. Undefined when it is not an absolute http(s) URI.
  */
 export function normaliseHtu(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 4096 || !URI_CHARACTERS.test(value)) return undefined;
+  if (typeof value !== 'string' || value.length > 4096) return undefined;
+  // The same few URIs come back on every request (an API's endpoints, each client's htu): parse each once.
+  if (normalised.has(value)) return normalised.get(value);
+  const result = normalise(value);
+  if (normalised.size >= MAX_REMEMBERED) normalised.clear();
+  normalised.set(value, result);
+  return result;
+}
+
+const MAX_REMEMBERED = 1000;
+const normalised = new Map<string, string | undefined>();
+
+function normalise(value: string): string | undefined {
+  if (!URI_CHARACTERS.test(value)) return undefined;
   if (/%(?![0-9A-Fa-f]{2})/.test(value)) return undefined;
   let url: URL;
   try {

@@ -29,7 +29,9 @@ const OPTION_NAMES = {
   publicUrl: true,
 } satisfies Record<keyof DpopOptions, true>;
 
-export const DEFAULT_DPOP_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
+// Ed25519 (RFC 9864) beside EdDSA: the client libraries (dpop, oauth4webapi) and oidc-provider now sign
+// Ed25519 proofs with the fully specified name.
+export const DEFAULT_DPOP_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
 
 export function compileDpop(
   option: boolean | DpopOptions | undefined,

@@ -56,6 +56,32 @@ const proofKeys = new LRUCache<string, ProofKey>({ max: 1000 });
 const invalid = (code: ConstructorParameters<typeof InvalidDpopProofError>[0], description: string) =>
   new InvalidDpopProofError(code, description);
 
+/** A proof header seen before: parsed once, with the key it carries (a client sends the same one each time). */
+interface ProofHeader {
+  typ: unknown;
+  alg: unknown;
+  crit: unknown;
+  jwk: unknown;
+  /** The key, once imported for an algorithm it fits. */
+  key: ProofKey | undefined;
+}
+
+/**
+ * Proof headers by their encoded segment: a stable client's proofs share one, so its JSON, the key policy
+ * and the thumbprint input are worked out once, not per request. Bounded; only headers that parse are kept.
+ */
+const proofHeaders = new LRUCache<string, ProofHeader>({ max: 1000 });
+
+function headerOf(segment: string): ProofHeader {
+  let header = proofHeaders.get(segment);
+  if (header === undefined) {
+    const parsed = parseJsonObject(decodeSegment(segment), 'header');
+    header = { typ: parsed.typ, alg: parsed.alg, crit: parsed.crit, jwk: parsed.jwk, key: undefined };
+    proofHeaders.set(segment, header);
+  }
+  return header;
+}
+
 export function checkProof(
   proof: string,
   expected: ProofExpectation,
@@ -63,12 +89,12 @@ export function checkProof(
 ): MaybePromise<CheckedProof> {
   // §4.3 checks 2-3: a well-formed compact JWS whose header and payload are JSON objects.
   let parts: ReturnType<typeof splitSegments>;
-  let header: Record<string, unknown>;
+  let header: ProofHeader;
   let payload: Record<string, unknown>;
   let signature: Uint8Array;
   try {
     parts = splitSegments(proof, policy.maxLength);
-    header = parseJsonObject(decodeSegment(parts.header), 'header');
+    header = headerOf(parts.header);
     payload = parseJsonObject(decodeSegment(parts.payload), 'payload');
     signature = decodeSegment(parts.signature);
   } catch {
@@ -84,11 +110,13 @@ export function checkProof(
   if (header.crit !== undefined) throw invalid('ERR_DPOP_PROOF_MALFORMED', 'DPoP proof uses crit');
   // §4.3 check 7: a public key, under the same key policy as access-token keys (sizes, curves, no private
   // members: a proof carrying `d` has leaked its own key).
-  const proofKey = keyOf(header.jwk, alg);
-  const signingInput = parts.signingInput;
+  const proofKey = (header.key ??= keyOf(header.jwk));
+  if (!proofKey.key.supports(alg)) {
+    throw invalid('ERR_DPOP_PROOF_ALG', 'DPoP proof algorithm does not fit its key');
+  }
   let valid: MaybePromise<boolean>;
   try {
-    valid = verifySignature(proofKey.key, alg, signingInput, signature);
+    valid = verifySignature(proofKey.key, alg, parts.signingInput, signature);
   } catch {
     valid = false;
   }
@@ -102,7 +130,7 @@ export function checkProof(
     : afterSignature(valid);
 }
 
-function keyOf(jwk: unknown, alg: string): ProofKey {
+function keyOf(jwk: unknown): ProofKey {
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) {
     throw invalid('ERR_DPOP_PROOF_JWK', 'DPoP proof has no jwk header');
   }
@@ -120,8 +148,6 @@ function keyOf(jwk: unknown, alg: string): ProofKey {
     found = { key, jkt: jwkThumbprint(input) };
     proofKeys.set(input, found);
   }
-  if (!found.key.supports(alg))
-    throw invalid('ERR_DPOP_PROOF_ALG', 'DPoP proof algorithm does not fit its key');
   return found;
 }
 

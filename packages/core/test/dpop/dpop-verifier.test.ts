@@ -77,7 +77,7 @@ async function refusedWith(code: string, input: Parameters<typeof makeProof>[1] 
 }
 
 describe('a valid DPoP request', () => {
-  test.each(['ES256', 'EdDSA', 'PS256', 'RS256'])(
+  test.each(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])(
     '%s proof: accepted, with the thumbprint in the result',
     async (alg) => {
       const key = await makeDpopKey(alg);
@@ -321,7 +321,7 @@ describe('downgrades (RFC 9449 §7.2)', () => {
     const error = await refusal(verifierWith({ required: true }).verify(token, bearer));
     expect(error.code).toBe('ERR_DPOP_REQUIRED');
     expect(error.headers['WWW-Authenticate']).toBe(
-      'DPoP error="invalid_token", error_description="This resource accepts DPoP tokens only", algs="ES256 EdDSA PS256 RS256"',
+      'DPoP error="invalid_token", error_description="This resource accepts DPoP tokens only", algs="ES256 EdDSA Ed25519 PS256 RS256"',
     );
   });
 });
@@ -331,7 +331,7 @@ describe('challenges (RFC 9449 §7.1)', () => {
     const error = await refusedWith('ERR_DPOP_PROOF_HTM', { htm: 'POST' });
     expect(error.status).toBe(401);
     expect(error.headers['WWW-Authenticate']).toBe(
-      'DPoP error="invalid_dpop_proof", error_description="DPoP proof htm does not match the request", algs="ES256 EdDSA PS256 RS256"',
+      'DPoP error="invalid_dpop_proof", error_description="DPoP proof htm does not match the request", algs="ES256 EdDSA Ed25519 PS256 RS256"',
     );
     expect(error.toJSON()).toEqual({
       error: 'invalid_dpop_proof',
@@ -360,7 +360,7 @@ describe('challenges (RFC 9449 §7.1)', () => {
     });
     const none = await refusal(optional.authenticate(request));
     expect(none.headers['WWW-Authenticate']).toBe(
-      'Bearer realm="api", DPoP realm="api", algs="ES256 EdDSA PS256 RS256"',
+      'Bearer realm="api", DPoP realm="api", algs="ES256 EdDSA Ed25519 PS256 RS256"',
     );
     const required = createGuard({
       issuer: ISSUER,
@@ -369,7 +369,7 @@ describe('challenges (RFC 9449 §7.1)', () => {
       dpop: { required: true },
     });
     expect((await refusal(required.authenticate(request))).headers['WWW-Authenticate']).toBe(
-      'DPoP algs="ES256 EdDSA PS256 RS256"',
+      'DPoP algs="ES256 EdDSA Ed25519 PS256 RS256"',
     );
     const off = createGuard({ issuer: ISSUER, audience: AUDIENCE, keys: issuerKey.jwk });
     expect((await refusal(off.authenticate(request))).headers['WWW-Authenticate']).toBe('Bearer');
