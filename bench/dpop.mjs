@@ -6,9 +6,8 @@
 // no duplicate-member detection, no key policy, no errors with codes). Printed and written to
 // bench/RESULTS-dpop.md; nothing is asserted.
 //   pnpm bench:dpop [--quick]            (builds first; `node bench/dpop.mjs` after `pnpm build`)
-import { createHash, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { AUDIENCE, ISSUER, makeKey, makeToken } from './lib/fixtures.mjs';
 import { environmentLines } from './lib/env.mjs';
 import { formatRate } from './lib/measure.mjs';
