@@ -29,6 +29,9 @@ const OPTION_NAMES = {
   publicUrl: true,
 } satisfies Record<keyof DpopOptions, true>;
 
+/** The names the `dpop` option understands (createDpopProofVerifier adds `clock`). */
+export const DPOP_OPTION_NAMES: readonly string[] = Object.keys(OPTION_NAMES);
+
 // Ed25519 (RFC 9864) beside EdDSA: the client libraries (dpop, oauth4webapi) and oidc-provider now sign
 // Ed25519 proofs with the fully specified name.
 export const DEFAULT_DPOP_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
@@ -44,7 +47,7 @@ export function compileDpop(
       'dpop must be true or { required?, algorithms?, proofMaxAge?, nonce?, replayStore?, publicUrl? }',
     );
   }
-  assertKnownOptions('createVerifier(): dpop', options, Object.keys(OPTION_NAMES));
+  assertKnownOptions('createVerifier(): dpop', options, DPOP_OPTION_NAMES);
   if (options.required !== undefined && typeof options.required !== 'boolean') {
     throw new ConfigurationError('dpop.required must be true or false');
   }

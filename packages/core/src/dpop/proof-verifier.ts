@@ -4,7 +4,7 @@
 import { assertKnownOptions } from '../config/option-names.js';
 import type { DpopChallenge, DpopOptions, HeaderInput } from '../types.js';
 import { normaliseHtu } from './htu.js';
-import { compileDpop } from './options.js';
+import { DPOP_OPTION_NAMES, compileDpop } from './options.js';
 import { checkRequestProof, type AcceptedProof } from './request-proof.js';
 
 export interface DpopProofVerifierOptions extends DpopOptions {
@@ -35,15 +35,8 @@ export interface DpopProofVerifier {
   nonce(): Promise<string> | undefined;
 }
 
-const OPTION_NAMES = {
-  required: true,
-  algorithms: true,
-  proofMaxAge: true,
-  nonce: true,
-  replayStore: true,
-  publicUrl: true,
-  clock: true,
-} satisfies Record<keyof DpopProofVerifierOptions, true>;
+// Everything `dpop` takes, and the clock.
+const OPTION_NAMES: readonly string[] = [...DPOP_OPTION_NAMES, 'clock'];
 
 /**
  * @example
@@ -51,7 +44,7 @@ const OPTION_NAMES = {
  * const { jkt } = await proofs.verify({ method: 'POST', url: 'https://auth.example.com/token', headers });
  */
 export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}): DpopProofVerifier {
-  assertKnownOptions('createDpopProofVerifier()', options, Object.keys(OPTION_NAMES));
+  assertKnownOptions('createDpopProofVerifier()', options, OPTION_NAMES);
   const { clock = Date.now, ...dpopOptions } = options;
   const dpop = compileDpop(dpopOptions, clock) as NonNullable<ReturnType<typeof compileDpop>>;
   return {
