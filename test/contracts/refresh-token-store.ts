@@ -2,6 +2,7 @@
 // refresh semantics observed through createIssuer on an injected clock, so a store that passes here can
 // replace another without a behaviour change. Each store's own test file calls
 // `describeRefreshTokenStore` and keeps only what is particular to that store.
+import { createHash } from 'node:crypto';
 import { createMemoryDenylist, createVerifier, isJwtGuardError } from '@jwtguard/core';
 import {
   createIssuer,
@@ -54,6 +55,13 @@ export async function accepted(verifier: { verify(token: string): Promise<unknow
     throw error;
   }
 }
+
+/** A well-formed RFC 7638 thumbprint (the SHA-256 of `seed`, base64url): what a DPoP binding records. */
+export const thumbprint = (seed: string) => createHash('sha256').update(seed).digest('base64url');
+
+/** The unverified payload of an access token, for asserting on `cnf` (a verifier would want a proof). */
+const payloadOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
 
 export function describeRefreshTokenStore(makeStore: StoreFactory): void {
   const fixture = (extra: Partial<IssuerOptions> = {}) => issuerFixture(makeStore, extra);
@@ -263,6 +271,69 @@ export function describeRefreshTokenStore(makeStore: StoreFactory): void {
       expect(await store.revokeSubject('carol', START)).toEqual([]);
       expect(await store.revokeFamily('no-such-family', START)).toBeUndefined();
       expect(await store.find('no-such-hash')).toBeUndefined();
+    });
+  });
+
+  describe('DPoP binding (RFC 9449 §5)', () => {
+    const key = thumbprint('client key');
+    const otherKey = thumbprint('another key');
+
+    test('a family issued with dpopJkt keeps it; refreshes need that key, the wrong one spends nothing', async () => {
+      const { issuer, store } = fixture();
+      const first = await issuer.issueTokens({ sub: 'alice', clientId: 'web', dpopJkt: key });
+      expect(first.tokenType).toBe('DPoP');
+      expect(payloadOf(first.accessToken).cnf).toEqual({ jkt: key });
+      expect((await store.find(hashRefreshToken(first.refreshToken!)))?.family.dpopJkt).toBe(key);
+      await expect(issuer.refresh(first.refreshToken!, { dpopJkt: otherKey })).rejects.toMatchObject({
+        error: 'invalid_grant',
+        message: 'refresh token is bound to another DPoP key',
+      });
+      await expect(issuer.refresh(first.refreshToken!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+        message: 'refresh token is bound to a DPoP key: send a DPoP proof made with it',
+      });
+      expect((await store.find(hashRefreshToken(first.refreshToken!)))?.token.usedAt).toBeNull();
+      const second = await issuer.refresh(first.refreshToken!, { dpopJkt: key });
+      expect(second.tokenType).toBe('DPoP');
+      expect(payloadOf(second.accessToken).cnf).toEqual({ jkt: key });
+      expect((await store.find(hashRefreshToken(second.refreshToken!)))?.family.dpopJkt).toBe(key);
+    });
+
+    test('an unbound family is bound by its first refresh with a key, unless its client is confidential', async () => {
+      const { issuer, store } = fixture({ clients: [{ id: 'web' }, { id: 'svc', secret: 'svc-secret' }] });
+      const first = await login(issuer);
+      expect(first.tokenType).toBe('Bearer');
+      expect((await store.find(hashRefreshToken(first.refreshToken!)))?.family.dpopJkt).toBeUndefined();
+      const second = await issuer.refresh(first.refreshToken!, { dpopJkt: key });
+      expect(second.tokenType).toBe('DPoP');
+      expect((await store.find(hashRefreshToken(second.refreshToken!)))?.family.dpopJkt).toBe(key);
+      await expect(issuer.refresh(second.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+      const service = await issuer.issueTokens({ sub: 'svc', clientId: 'svc' });
+      const rotated = await issuer.refresh(service.refreshToken!, { dpopJkt: key });
+      expect(payloadOf(rotated.accessToken).cnf).toEqual({ jkt: key });
+      // A confidential client may prove each refresh with a new key: its family stays unbound.
+      const again = await issuer.refresh(rotated.refreshToken!, { dpopJkt: otherKey });
+      expect(payloadOf(again.accessToken).cnf).toEqual({ jkt: otherKey });
+      const bearer = await issuer.refresh(again.refreshToken!);
+      expect(bearer.tokenType).toBe('Bearer');
+      expect(payloadOf(bearer.accessToken).cnf).toBeUndefined();
+    });
+
+    test("the store never replaces a family's binding", async () => {
+      const { issuer, store } = fixture();
+      const first = await issuer.issueTokens({ sub: 'alice', clientId: 'web', dpopJkt: key });
+      const result = await store.rotate({
+        hash: hashRefreshToken(first.refreshToken!),
+        nextHash: hashRefreshToken('successor'),
+        now: START,
+        idleLifetime: DAY,
+        reuseGracePeriod: 0,
+        accessToken: { jti: 'next-jti', exp: START / 1000 + 900 },
+        dpopJkt: otherKey,
+      });
+      expect(result).toMatchObject({ status: 'rotated', family: { dpopJkt: key } });
+      expect((await store.find(hashRefreshToken('successor')))?.family.dpopJkt).toBe(key);
     });
   });
 }

@@ -1,6 +1,6 @@
 // RFC 9068 JWT access tokens: header typ "at+jwt" (§2.1, so a token of another kind, an ID token say,
 // cannot be replayed as an access token), claims iss, exp, aud, sub, client_id, iat, jti (§2.2), and scope
-// (§2.2.3).
+// (§2.2.3); `cnf.jkt` for a token bound to a DPoP key (RFC 9449 §6.1).
 import { randomBytes } from 'node:crypto';
 import { signCompact, type ExternalSigner } from './signer.js';
 
@@ -16,6 +16,8 @@ export interface AccessTokenInput {
   iat: number;
   lifetimeSeconds: number;
   jti?: string;
+  /** The thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  dpopJkt?: string;
 }
 
 export function newJti(): string {
@@ -46,6 +48,12 @@ export async function signAccessToken(
   };
   if (input.scope.length > 0) payload.scope = input.scope.join(' ');
   else delete payload.scope;
+  if (input.dpopJkt !== undefined) {
+    // RFC 7800 §3.1: other confirmation members the grant's claims carry (mTLS `x5t#S256`) stay beside it.
+    const cnf = input.claims?.cnf;
+    const other = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? cnf : {};
+    payload.cnf = { ...other, jkt: input.dpopJkt };
+  }
   const token = await signCompact(signer, { typ: 'at+jwt' }, payload);
   return { token, jti, exp };
 }

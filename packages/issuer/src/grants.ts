@@ -1,9 +1,12 @@
 // Issuing and refreshing tokens. A grant (one login, one client) becomes a refresh-token family; every
 // refresh spends the presented token for a successor (RFC 9700 §4.14.2 rotation), and a spent token
 // presented again revokes the whole grant, since either it or its legitimate holder's copy was stolen.
+// A grant may be bound to a DPoP key (RFC 9449 §5): its access tokens carry `cnf.jkt`, and its refresh
+// tokens are honoured only with a proof of that key, so a stolen refresh token is useless without the key.
 import { ConfigurationError } from '@jwtguard/core';
 import { newJti, signAccessToken, type SignedAccessToken } from './access-token.js';
 import { audienceList } from './audience.js';
+import { isThumbprint } from './dpop.js';
 import type { IssuerConfig } from './issuer-options.js';
 import { OAuthError } from './oauth-error.js';
 import type { RefreshFamily, RefreshTokenStore } from './refresh-store.js';
@@ -16,8 +19,25 @@ import type { IssueTokensInput, IssuerEvent, RefreshInput, RevocationTarget, Tok
 // RFC 9068 §2.2 claims the issuer sets itself: a grant's extra claims must not override them.
 const REGISTERED = ['iss', 'sub', 'aud', 'client_id', 'iat', 'exp', 'jti', 'scope', 'nbf'];
 
+/** The `dpopJkt` of an input, refused when it is not a thumbprint (it would bind tokens to no key). */
+function thumbprintOf(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isThumbprint(value)) {
+    throw new ConfigurationError(
+      `${where}: dpopJkt must be an RFC 7638 SHA-256 JWK thumbprint (43 base64url characters)`,
+    );
+  }
+  return value;
+}
+
 /** The grant's extra claims without registered ones, as JSON (what a store can keep and give back). */
 function extraClaims(claims: Record<string, unknown> | undefined): Record<string, unknown> {
+  const cnf = claims?.cnf;
+  if (cnf !== null && typeof cnf === 'object' && 'jkt' in cnf) {
+    // A jkt smuggled in as a claim would bind the access tokens but not the refresh family, and leave the
+    // token type Bearer: the binding has one way in.
+    throw new ConfigurationError('issueTokens: bind to a DPoP key with dpopJkt, not with claims.cnf.jkt');
+  }
   const extra: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(claims ?? {}))
     if (!REGISTERED.includes(name)) extra[name] = value;
@@ -34,6 +54,7 @@ export interface GrantDependencies {
     | 'refreshTokenIdleLifetime'
     | 'refreshTokenAbsoluteLifetime'
     | 'reuseGracePeriod'
+    | 'clients'
   >;
   refreshStore: RefreshTokenStore;
   denylist: RevocationTarget | undefined;
@@ -61,6 +82,7 @@ export function createGrants({
   async function accessToken(
     family: Pick<RefreshFamily, 'sub' | 'clientId' | 'audience' | 'claims'>,
     scope: string[],
+    dpopJkt: string | undefined,
     jti?: string,
   ): Promise<SignedAccessToken> {
     if (family.audience.length === 0) {
@@ -78,13 +100,15 @@ export function createGrants({
       iat: nowSeconds(),
       lifetimeSeconds,
       ...(jti === undefined ? {} : { jti }),
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
   }
 
-  function tokenSet(signed: SignedAccessToken, scope: string[]): TokenSet {
+  function tokenSet(signed: SignedAccessToken, scope: string[], dpopJkt: string | undefined): TokenSet {
     return {
       accessToken: signed.token,
-      tokenType: 'Bearer',
+      // RFC 9449 §5: a bound access token is issued with token_type DPoP.
+      tokenType: dpopJkt === undefined ? 'Bearer' : 'DPoP',
       expiresIn: lifetimeSeconds,
       scope: scope.join(' '),
       jti: signed.jti,
@@ -96,6 +120,7 @@ export function createGrants({
     async issueTokens(input) {
       if (!input.sub) throw new ConfigurationError('issueTokens needs a sub');
       if (!input.clientId) throw new ConfigurationError('issueTokens needs a clientId');
+      const dpopJkt = thumbprintOf(input.dpopJkt, 'issueTokens');
       const scope = parseScope(input.scope);
       const family: RefreshFamily = {
         id: newFamilyId(),
@@ -108,9 +133,10 @@ export function createGrants({
         expiresAt: clock() + config.refreshTokenAbsoluteLifetime,
         revokedAt: null,
         accessTokens: [],
+        ...(dpopJkt === undefined ? {} : { dpopJkt }),
       };
-      const signed = await accessToken(family, scope);
-      const set = tokenSet(signed, scope);
+      const signed = await accessToken(family, scope, dpopJkt);
+      const set = tokenSet(signed, scope, dpopJkt);
       if (input.refreshToken !== false) {
         const refreshToken = newRefreshToken();
         family.accessTokens.push({ jti: signed.jti, exp: signed.exp });
@@ -134,6 +160,7 @@ export function createGrants({
       ) {
         throw new OAuthError('invalid_grant', 'invalid refresh token');
       }
+      const dpopJkt = thumbprintOf(input.dpopJkt, 'refresh');
       const hash = hashRefreshToken(refreshToken);
       // The client check comes before rotation: a client presenting another client's token must not
       // consume it (RFC 6749 §6: the token is bound to the client it was issued to).
@@ -141,8 +168,12 @@ export function createGrants({
       if (found && input.clientId !== undefined && found.family.clientId !== input.clientId) {
         throw new OAuthError('invalid_grant', 'refresh token was issued to another client');
       }
+      // RFC 9449 §5: a bound refresh token needs a proof of its key; like a wrong client, a wrong or missing
+      // key does not consume it.
+      if (found) checkBinding(found.family, dpopJkt);
       const requested = input.scope === undefined ? undefined : parseScope(input.scope);
       if (found && requested) narrowScope(requested, parseScope(found.family.scope));
+      const bindTo = found && dpopJkt !== undefined ? familyBinding(found.family, dpopJkt) : undefined;
       const nextToken = newRefreshToken();
       const jti = newJti();
       const result = await refreshStore.rotate({
@@ -152,6 +183,7 @@ export function createGrants({
         idleLifetime: config.refreshTokenIdleLifetime,
         reuseGracePeriod: config.reuseGracePeriod,
         accessToken: { jti, exp: nowSeconds() + lifetimeSeconds },
+        ...(bindTo === undefined ? {} : { dpopJkt: bindTo }),
       });
       if (result.status === 'reused') {
         // RFC 9700 §4.14.2: the grant is compromised. The store revoked the family; its access tokens that
@@ -176,9 +208,34 @@ export function createGrants({
               : 'invalid refresh token',
         );
       }
+      // The check above read the family before the rotation; this one reads what the rotation left, so a
+      // binding made meanwhile, or one a store failed to record, never yields an unbound successor.
+      checkBinding(result.family, dpopJkt);
+      if (bindTo !== undefined && result.family.dpopJkt !== bindTo) {
+        throw new Error('the refresh-token store did not record the DPoP binding (RefreshRotation.dpopJkt)');
+      }
       const scope = requested ?? parseScope(result.family.scope);
-      const signed = await accessToken(result.family, scope, jti);
-      return { ...tokenSet(signed, scope), refreshToken: nextToken };
+      const signed = await accessToken(result.family, scope, dpopJkt, jti);
+      return { ...tokenSet(signed, scope, dpopJkt), refreshToken: nextToken };
     },
   };
+
+  /** The key to bind an unbound family to with this refresh, if any (RFC 9449 §5). */
+  function familyBinding(family: RefreshFamily, dpopJkt: string): string | undefined {
+    if (family.dpopJkt !== undefined) return undefined;
+    // A confidential client proves itself with its secret on every refresh and may use a new DPoP key each
+    // time; a public client has only the key, so its refresh tokens must be bound to it.
+    const client = config.clients.get(family.clientId);
+    return client?.secret === undefined ? dpopJkt : undefined;
+  }
+}
+
+function checkBinding(family: RefreshFamily, dpopJkt: string | undefined): void {
+  if (family.dpopJkt === undefined || family.dpopJkt === dpopJkt) return;
+  throw new OAuthError(
+    'invalid_grant',
+    dpopJkt === undefined
+      ? 'refresh token is bound to a DPoP key: send a DPoP proof made with it'
+      : 'refresh token is bound to another DPoP key',
+  );
 }

@@ -1,8 +1,10 @@
 // Web-standard (Request → Response) endpoints: discovery (RFC 8414 / OIDC Discovery), JWKS (RFC 7517),
-// token (RFC 6749 §3.2, grants refresh_token §6 and client_credentials §4.4) and revocation (RFC 7009).
+// token (RFC 6749 §3.2, grants refresh_token §6 and client_credentials §4.4, DPoP-bound with RFC 9449 §5) and
+// revocation (RFC 7009).
 // Every bad input ends in the RFC's error JSON; an unexpected failure is a server_error without details.
 import { audienceList } from './audience.js';
 import { allowedGrants, authenticateClient, type GrantType } from './client-auth.js';
+import type { TokenEndpointDpop } from './dpop.js';
 import { isOAuthError, OAuthError } from './oauth-error.js';
 import { narrowScope, parseScope } from './scope.js';
 import type { Handler, Issuer, IssuerHandlers, TokenSet, TokenTypeHint } from './types.js';
@@ -34,12 +36,16 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
 // RFC 6749 §5.1: token responses (and their errors) must not be cached.
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-function errorResponse(error: unknown): Response {
+function errorResponse(error: unknown, headers: Record<string, string> = {}): Response {
   const oauth = isOAuthError(error)
     ? error
     : new OAuthError('server_error', 'the server could not handle the request');
-  return json(oauth.toJSON(), oauth.status, { ...NO_STORE, ...oauth.headers });
+  return json(oauth.toJSON(), oauth.status, { ...NO_STORE, ...headers, ...oauth.headers });
 }
+
+// RFC 9449 §8.2: the next nonce may come with any response to a request whose proof was accepted.
+const nonceHeader = (nonce: string | undefined): Record<string, string> =>
+  nonce === undefined ? {} : { 'DPoP-Nonce': nonce };
 
 function tokenResponse(set: TokenSet): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -87,7 +93,7 @@ function methodNotAllowed(allow: string): Response {
   return json({ error: 'invalid_request', error_description: `use ${allow}` }, 405, { allow });
 }
 
-export function createHandlers(service: HandlerService): IssuerHandlers {
+export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop | undefined): IssuerHandlers {
   const base = service.issuer.replace(/\/+$/, '');
   const issuerPath = new URL(base).pathname.replace(/\/+$/, '');
   const pathOf = (url: string) => new URL(url).pathname;
@@ -105,6 +111,8 @@ export function createHandlers(service: HandlerService): IssuerHandlers {
       access_token_signing_alg_values_supported: [service.options.algorithm],
     };
     if (service.options.scopesSupported) document.scopes_supported = service.options.scopesSupported;
+    // RFC 9449 §5.1: the algorithms a token request's proof may use.
+    if (dpop) document.dpop_signing_alg_values_supported = [...dpop.algorithms];
     return document;
   }
 
@@ -129,6 +137,7 @@ export function createHandlers(service: HandlerService): IssuerHandlers {
   async function clientCredentials(
     params: URLSearchParams,
     client: ReturnType<typeof authenticateClient>['client'],
+    dpopJkt: string | undefined,
   ) {
     const requested = parseScope(params.get('scope'));
     const scope = narrowScope(requested, client.scopes ?? []);
@@ -136,10 +145,18 @@ export function createHandlers(service: HandlerService): IssuerHandlers {
     if (audience.length === 0)
       throw new OAuthError('invalid_request', 'no audience is configured for this client');
     // RFC 9068 §2.2: for client_credentials the subject is the client itself. No refresh token (RFC 6749 §4.4.3).
-    return service.issueTokens({ sub: client.id, clientId: client.id, scope, audience, refreshToken: false });
+    return service.issueTokens({
+      sub: client.id,
+      clientId: client.id,
+      scope,
+      audience,
+      refreshToken: false,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
+    });
   }
 
   const token: Handler = async (request) => {
+    let nonce: string | undefined;
     try {
       const params = await readForm(request);
       const { client } = authenticateClient(service.clients, request.headers.get('authorization'), params);
@@ -151,9 +168,13 @@ export function createHandlers(service: HandlerService): IssuerHandlers {
       if (!allowedGrants(client).includes(grant as GrantType)) {
         throw new OAuthError('unauthorized_client', `this client may not use ${grant}`);
       }
+      // RFC 9449 §5: checked before the grant runs, so a request with a bad proof spends no refresh token.
+      const proof = dpop === undefined ? undefined : await dpop.check(request);
+      nonce = proof?.nonce;
+      const dpopJkt = proof?.jkt;
       let set: TokenSet;
       if (grant === 'client_credentials') {
-        set = await clientCredentials(params, client);
+        set = await clientCredentials(params, client, dpopJkt);
       } else {
         const refreshToken = params.get('refresh_token');
         if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -161,11 +182,12 @@ export function createHandlers(service: HandlerService): IssuerHandlers {
         set = await service.refresh(refreshToken, {
           clientId: client.id,
           ...(scope === null ? {} : { scope }),
+          ...(dpopJkt === undefined ? {} : { dpopJkt }),
         });
       }
-      return json(tokenResponse(set), 200, NO_STORE);
+      return json(tokenResponse(set), 200, { ...NO_STORE, ...nonceHeader(nonce) });
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, nonceHeader(nonce));
     }
   };
 

@@ -21,10 +21,12 @@ export {
 } from './memory-refresh-store.js';
 export { createIssuer } from './issuer.js';
 export type {
+  DpopNonceOptions,
   Duration,
   Handler,
   IssueTokensInput,
   Issuer,
+  IssuerDpopOptions,
   IssuerEvent,
   IssuerHandlers,
   IssuerOptions,

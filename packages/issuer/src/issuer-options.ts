@@ -5,8 +5,15 @@ import { assertKnownOptions, ConfigurationError, toMilliseconds } from '@jwtguar
 import { audienceList } from './audience.js';
 import type { ClientConfig } from './client-auth.js';
 import { issuerDefaults } from './defaults.js';
+import { compileIssuerDpop, type TokenEndpointDpop } from './dpop.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-store.js';
-import type { EndpointPaths, IssuerOptions, RotationOptions } from './types.js';
+import type {
+  DpopNonceOptions,
+  EndpointPaths,
+  IssuerDpopOptions,
+  IssuerOptions,
+  RotationOptions,
+} from './types.js';
 
 const ISSUER_OPTION_NAMES = {
   issuer: true,
@@ -28,6 +35,7 @@ const ISSUER_OPTION_NAMES = {
   clients: true,
   paths: true,
   scopesSupported: true,
+  dpop: true,
   clock: true,
   onEvent: true,
 } satisfies Record<keyof IssuerOptions, true>;
@@ -39,6 +47,13 @@ const PATH_OPTION_NAMES = { jwks: true, token: true, revocation: true } satisfie
   keyof EndpointPaths,
   true
 >;
+const DPOP_OPTION_NAMES = {
+  algorithms: true,
+  proofMaxAge: true,
+  nonce: true,
+  replayStore: true,
+} satisfies Record<keyof IssuerDpopOptions, true>;
+const DPOP_NONCE_OPTION_NAMES = { secret: true, window: true } satisfies Record<keyof DpopNonceOptions, true>;
 const CLIENT_OPTION_NAMES = {
   id: true,
   secret: true,
@@ -69,6 +84,8 @@ export interface IssuerConfig {
   jwksUri: string;
   tokenEndpoint: string;
   revocationEndpoint: string;
+  /** `undefined`: DPoP is off, DPoP headers at the token endpoint are ignored. */
+  dpop: TokenEndpointDpop | undefined;
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
@@ -81,6 +98,14 @@ function checkOptionNames(options: IssuerOptions): void {
   }
   if (isObject(options.paths)) {
     assertKnownOptions('createIssuer(): paths', options.paths, Object.keys(PATH_OPTION_NAMES));
+  }
+  if (isObject(options.dpop)) {
+    // Checked here rather than by core, so a misspelling is reported as the issuer's option.
+    assertKnownOptions('createIssuer(): dpop', options.dpop, Object.keys(DPOP_OPTION_NAMES));
+    const nonce: unknown = options.dpop.nonce;
+    if (isObject(nonce)) {
+      assertKnownOptions('createIssuer(): dpop.nonce', nonce, Object.keys(DPOP_NONCE_OPTION_NAMES));
+    }
   }
   if (Array.isArray(options.clients)) {
     options.clients.forEach((client: unknown, index) => {
@@ -163,9 +188,11 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
       ? undefined
       : toMilliseconds(checkInterval, 'rotation.checkInterval');
   const paths = options.paths ?? {};
+  const tokenEndpoint = endpoint(iss, paths.token ?? issuerDefaults.paths.token);
+  const clock = options.clock ?? Date.now;
   return {
     iss,
-    clock: options.clock ?? Date.now,
+    clock,
     algorithm,
     audience: audienceList(options.audience),
     accessTokenLifetime,
@@ -179,7 +206,8 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
     rotationCheckInterval,
     clients: clientMap(options.clients ?? []),
     jwksUri: endpoint(iss, paths.jwks ?? issuerDefaults.paths.jwks),
-    tokenEndpoint: endpoint(iss, paths.token ?? issuerDefaults.paths.token),
+    tokenEndpoint,
     revocationEndpoint: endpoint(iss, paths.revocation ?? issuerDefaults.paths.revocation),
+    dpop: compileIssuerDpop(options.dpop, clock, tokenEndpoint),
   };
 }

@@ -63,6 +63,7 @@ export function createMemoryRefreshTokenStore(
       }
       if (now >= token.expiresAt || now >= family.expiresAt) return { status: 'invalid', reason: 'expired' };
       token.usedAt = now;
+      if (rotation.dpopJkt !== undefined && family.dpopJkt === undefined) family.dpopJkt = rotation.dpopJkt;
       const next: RefreshTokenRecord = {
         hash: rotation.nextHash,
         familyId: family.id,

@@ -31,6 +31,11 @@ export interface RefreshFamily {
   revokedAt: number | null;
   /** Access tokens issued from this family that may still be live (expired ones are pruned). */
   accessTokens: IssuedAccessToken[];
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the family is bound to (RFC 9449 §5): its tokens are refreshed
+   * only with a proof of that key. Absent for an unbound family. Once set it never changes.
+   */
+  dpopJkt?: string;
 }
 
 /** One refresh token of a family, identified by the SHA-256 (base64url) of the token. */
@@ -60,6 +65,12 @@ export interface RefreshRotation {
   reuseGracePeriod: number;
   /** The access token that will be issued with the successor; appended to the family on success. */
   accessToken: IssuedAccessToken;
+  /**
+   * On success, bind the family to this DPoP key thumbprint if it is not bound yet (a public client's first
+   * refresh with a proof, RFC 9449 §5); a family already bound keeps its binding. The returned family shows
+   * the binding.
+   */
+  dpopJkt?: string;
 }
 
 export type RefreshRotationResult =

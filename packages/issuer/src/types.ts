@@ -1,5 +1,6 @@
 // The public types of the issuer: its options, the inputs and results of its methods, its events and its
 // HTTP handlers. Types only, so every module can depend on them without depending on another's code.
+import type { ReplayStore } from '@jwtguard/core';
 import type { JSONWebKeySet, JWK } from 'jose';
 import type { ClientConfig } from './client-auth.js';
 import type { KeyStore, SigningAlgorithm } from './key-store.js';
@@ -67,9 +68,38 @@ export interface IssuerOptions {
   paths?: EndpointPaths;
   /** Advertised in discovery as `scopes_supported`. */
   scopesSupported?: string[];
+  /**
+   * DPoP at the token endpoint (RFC 9449 §5): a token request with a valid `DPoP` proof gets tokens bound to
+   * the proof key (`cnf.jkt`, `token_type: "DPoP"`); a request without one still gets Bearer tokens.
+   * `true` for the defaults, or the options below. Default off.
+   */
+  dpop?: boolean | IssuerDpopOptions;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   onEvent?: (event: IssuerEvent) => void;
+}
+
+export interface IssuerDpopOptions {
+  /**
+   * Accepted proof algorithms, advertised as `dpop_signing_alg_values_supported` (default: core's, ES256,
+   * EdDSA, PS256, RS256); asymmetric only.
+   */
+  algorithms?: string[];
+  /** How far a proof's `iat` may be from the issuer's clock, either way (default 60 s). */
+  proofMaxAge?: Duration;
+  /**
+   * Server nonces (RFC 9449 §8): `true` for a random secret of this process (one instance only), or a shared
+   * `secret` (32+ bytes) so every instance accepts every other's nonces; `window` (default '1m') is how long
+   * one nonce is handed out.
+   */
+  nonce?: true | DpopNonceOptions;
+  /** Where used proof ids are kept (default: in memory; several instances need a shared one). */
+  replayStore?: ReplayStore;
+}
+
+export interface DpopNonceOptions {
+  secret: string | Uint8Array;
+  window?: Duration;
 }
 
 export interface RotationOptions {
@@ -103,11 +133,19 @@ export interface IssueTokensInput {
   claims?: Record<string, unknown>;
   /** Issue a refresh token (default true). */
   refreshToken?: boolean;
+  /**
+   * Bind the grant to a DPoP key (RFC 9449 §6): the RFC 7638 SHA-256 thumbprint of the key of a proof your
+   * login route has verified (core's `createDpopProofVerifier` gives it as `jkt`). Every access token of the
+   * grant carries `cnf: { jkt }` and `tokenType` is 'DPoP'; the refresh family is bound too, so `refresh`
+   * then needs the same `dpopJkt`.
+   */
+  dpopJkt?: string;
 }
 
 export interface TokenSet {
   accessToken: string;
-  tokenType: 'Bearer';
+  /** 'DPoP' when the access token is bound to a DPoP key (`cnf.jkt`, RFC 9449 §5), 'Bearer' otherwise. */
+  tokenType: 'Bearer' | 'DPoP';
   /** Seconds until the access token expires. */
   expiresIn: number;
   scope: string;
@@ -122,6 +160,13 @@ export interface RefreshInput {
   clientId?: string;
   /** A narrower scope (RFC 6749 §6); must be within the grant's scope. */
   scope?: string | string[];
+  /**
+   * The thumbprint of the DPoP key the refresh request was proven with (RFC 9449 §5). A family bound to a
+   * key is refreshed only with that key's thumbprint (otherwise invalid_grant, and the token is not spent);
+   * the new access token is bound to it (`cnf.jkt`, `tokenType` 'DPoP'). A family not yet bound becomes bound
+   * to it unless the family's client is configured with a `secret` (a confidential client, RFC 9449 §5).
+   */
+  dpopJkt?: string;
 }
 
 /** RFC 7009 §2.1 token_type_hint values for the two kinds of token this issuer hands out. */

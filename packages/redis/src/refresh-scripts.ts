@@ -5,7 +5,8 @@
 // (PEXPIRE, never PEXPIREAT), so a store driven by a test clock still expires its keys.
 //
 // Token records in the family's `tokens` hash are "issuedAt:expiresAt:usedAt" (ms; usedAt empty while
-// unused). A family's `revokedAt` field is empty while it is live.
+// unused). A family's `revokedAt` field is empty while it is live; its `dpopJkt` field (RFC 9449 §5) is empty or
+// absent while it is not bound to a DPoP key.
 
 /** Both returned by every script that answers with a family: its fields, and its access tokens with exp. */
 const SNAPSHOT = `
@@ -16,7 +17,7 @@ end
 
 /**
  * KEYS: family, tokens, access tokens. ARGV: hash, next hash, now (ms), idle lifetime (ms), reuse grace
- * (ms), access jti, access exp (s), now (s).
+ * (ms), access jti, access exp (s), now (s), DPoP thumbprint to bind an unbound family to ('' for none).
  * Returns { 'rotated', nextRecord, family, access } | { 'reused', '', family, access } | { 'invalid', reason }.
  */
 export const ROTATE = `${SNAPSHOT}
@@ -41,6 +42,11 @@ local nextExpires = state[2]
 if now + tonumber(ARGV[4]) < familyExpires then nextExpires = string.format('%.17g', now + tonumber(ARGV[4])) end
 local nextRecord = ARGV[3] .. ':' .. nextExpires .. ':'
 redis.call('HSET', KEYS[2], ARGV[2], nextRecord)
+-- A family is bound at most once: a binding already made is never replaced.
+if ARGV[9] ~= '' then
+  local bound = redis.call('HGET', KEYS[1], 'dpopJkt')
+  if not bound or bound == '' then redis.call('HSET', KEYS[1], 'dpopJkt', ARGV[9]) end
+end
 -- Access tokens that have expired can no longer be revoked usefully: drop them as the memory store does.
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])

@@ -114,6 +114,7 @@ export function createRedisRefreshTokenStore(
           rotation.accessToken.jti,
           String(rotation.accessToken.exp),
           String(rotation.now / 1000),
+          rotation.dpopJkt ?? '',
         )) as [string, string, string[]?, string[]?];
         const [status, detail, fields, access] = reply;
         if (status !== 'rotated') await client.del(nextIndex);
@@ -196,6 +197,7 @@ function encodeFamily(family: RefreshFamily): Record<string, string> {
     createdAt: String(family.createdAt),
     expiresAt: String(family.expiresAt),
     revokedAt: family.revokedAt === null ? '' : String(family.revokedAt),
+    dpopJkt: family.dpopJkt ?? '',
   };
 }
 
@@ -215,6 +217,8 @@ function decodeFamily(fields: Record<string, string>, access: string[]): Refresh
     expiresAt: Number(fields.expiresAt),
     revokedAt: fields.revokedAt ? Number(fields.revokedAt) : null,
     accessTokens,
+    // Empty or absent (a family stored before the field existed): not bound to a DPoP key.
+    ...(fields.dpopJkt ? { dpopJkt: fields.dpopJkt } : {}),
   };
 }
 
