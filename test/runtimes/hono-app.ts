@@ -81,7 +81,58 @@ export async function run(): Promise<RuntimeReport> {
     insufficientScope: { Authorization: `Bearer ${await sign({ scope: 'write:items' })}` },
   };
 
+  // DPoP (RFC 9449): the proof checks hash and import keys through the runtime seam, synchronously on Node
+  // and through Web Crypto on Bun and Deno; every runtime must answer alike.
+  const client = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', client.publicKey);
+  const clientJwk = { kty, crv, x, y };
+  const sha256 = async (text: string): Promise<string> =>
+    base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+  // RFC 7638 §3.2: the required EC members in lexicographic order, without white space.
+  const jkt = await sha256(JSON.stringify({ crv, kty, x, y }));
+  const proof = async (token: string, htu: string): Promise<string> => {
+    const payload = {
+      jti: crypto.randomUUID(),
+      htm: 'GET',
+      htu,
+      iat: Math.floor(Date.now() / 1000),
+      ath: await sha256(token),
+    };
+    const input = `${encodeJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: clientJwk })}.${encodeJson(payload)}`;
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      client.privateKey,
+      new TextEncoder().encode(input),
+    );
+    return `${input}.${base64url(new Uint8Array(signature))}`;
+  };
+  const dpopApp = new Hono<JwtGuardEnv>();
+  dpopApp.use(
+    jwtGuard(
+      createVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: jwk, dpop: { publicUrl: AUDIENCE } }),
+    ),
+  );
+  dpopApp.get('/items', (c) => c.json({ sub: c.var.auth.payload.sub, jkt: c.var.auth.dpop?.jkt === jkt }));
+  const bound = await sign({ scope: 'read:items', cnf: { jkt } });
+  const dpopCases: Record<string, Record<string, string>> = {
+    dpopValid: { Authorization: `DPoP ${bound}`, DPoP: await proof(bound, `${AUDIENCE}/items`) },
+    dpopNoProof: { Authorization: `DPoP ${bound}` },
+    dpopAsBearer: { Authorization: `Bearer ${bound}` },
+    dpopWrongUri: { Authorization: `DPoP ${bound}`, DPoP: await proof(bound, `${AUDIENCE}/other`) },
+  };
+
   const results: Record<string, CaseResult> = {};
+  for (const [name, headers] of Object.entries(dpopCases)) {
+    const res = await dpopApp.request('/items', { headers });
+    results[name] = {
+      status: res.status,
+      challenge: res.headers.get('www-authenticate'),
+      body: await res.json(),
+    };
+  }
   for (const [name, headers] of Object.entries(cases)) {
     const res = await app.request('/items', { headers });
     results[name] = {

@@ -99,6 +99,19 @@ describe('hono-app.ts', () => {
     expect(results.insufficientScope).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     expect(results.insufficientScope?.challenge).toMatch(/error="insufficient_scope"/);
     expect(results.insufficientScope?.challenge).toMatch(/scope="read:items"/);
+    expect(results.dpopValid).toEqual({
+      status: 200,
+      challenge: null,
+      body: { sub: 'runtime-user', jkt: true },
+    });
+    expect(results.dpopNoProof).toMatchObject({ status: 401, body: { error: 'invalid_dpop_proof' } });
+    expect(results.dpopNoProof?.challenge).toMatch(
+      /^DPoP error="invalid_dpop_proof", error_description="DPoP proof is missing"/,
+    );
+    expect(results.dpopAsBearer).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(results.dpopWrongUri?.challenge).toMatch(
+      /error_description="DPoP proof htu does not match the request"/,
+    );
     // validate hooks see the loopback peer through the runtime's connection info.
     expect(results.served).toEqual({ status: 200, challenge: null, body: { peer: 'loopback' } });
   });
