@@ -3,6 +3,7 @@
 // one issuer (denylist), the three keys of one refresh family. The value inside a tag is percent-encoded: a
 // `{` or `}` in an issuer or id cannot move the tag, and values from tokens are only ever key names or
 // arguments, never patterns (no KEYS/SCAN over user input).
+import { createHash } from 'node:crypto';
 
 export interface RedisKeys {
   /** Sorted set: revoked token id → expiry (ms since the epoch). */
@@ -57,4 +58,13 @@ export function refreshKeys(prefix: string): RefreshKeys {
 /** Hash: kid → stored signing key (private JWK encrypted). One key, so one slot. */
 export function signingKeysKey(prefix: string): string {
   return `${prefix}signing-keys`;
+}
+
+/**
+ * String: one used DPoP proof id, `<prefix>dpop:jti:<base64url SHA-256 of the id>`. The id (thumbprint, `:`,
+ * the client's `jti`) is hashed so a key has a fixed size whatever `jti` a client sends, and no hash tag: each
+ * key lives on the slot of its own name, so ids spread over a Cluster and each markUsed touches one key.
+ */
+export function replayKey(prefix: string, id: string): string {
+  return `${prefix}dpop:jti:${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
 }

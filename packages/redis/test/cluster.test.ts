@@ -1,10 +1,11 @@
 // Redis Cluster, tested rather than claimed: a three-master cluster on loopback. The denylist's scripts run
 // on one slot per issuer and its pub/sub reaches replicas connected to other nodes; the refresh store's
-// rotation script and MULTI stay on one family's slot; the key store is one hash.
+// rotation script and MULTI stay on one family's slot; the key store is one hash; the DPoP replay store's
+// keys spread over every node, one SET NX per proof id.
 import { randomBytes } from 'node:crypto';
 import { createIssuer } from '@jwtguard/issuer';
 import type { Cluster } from 'ioredis';
-import { createRedisDenylist, type RedisDenylist } from '../src/index.js';
+import { createRedisDenylist, createRedisReplayStore, type RedisDenylist } from '../src/index.js';
 import { createRedisKeyStore, createRedisRefreshTokenStore } from '../src/issuer-stores.js';
 import { ISS, ScratchCluster, authResult, nowSeconds, randomPrefix, until } from './support.js';
 
@@ -77,4 +78,28 @@ test('issuer stores: rotation, reuse detection and shared keys on a cluster', as
   await issuer.refresh(first.refreshToken!);
   await expect(issuer.refresh(first.refreshToken!)).rejects.toThrow(/already used/);
   expect((await keyStore.list()).length).toBeGreaterThan(0);
+});
+
+test('replay store: one first use per id across instances, ids spread over every master', async () => {
+  const prefix = randomPrefix();
+  const connections = [client(), client(), client()];
+  const stores = connections.map((connection) => {
+    const made = createRedisReplayStore({ redis: connection, prefix });
+    closers.push(() => made.close());
+    return made;
+  });
+  const expiresAt = nowSeconds() + 60;
+  const ids = Array.from({ length: 60 }, (_, i) => `thumbprint:cluster-proof-${i}`);
+  const answers = await Promise.all(
+    ids.map((id) => Promise.all(stores.map((store) => store.markUsed(id, expiresAt)))),
+  );
+  for (const perId of answers) expect(perId.filter((answer) => answer === true)).toHaveLength(1);
+  for (const store of stores)
+    expect(await store.markUsed('thumbprint:cluster-proof-0', expiresAt)).toBe(false);
+  // Each key hashes by its own name: no hash tag gathers them on one node.
+  const masters = connections[0]!.nodes('master');
+  expect(masters).toHaveLength(3);
+  const perNode = await Promise.all(masters.map((node) => node.keys(`${prefix}dpop:jti:*`)));
+  expect(perNode.map((keys) => keys.length).reduce((sum, count) => sum + count, 0)).toBe(ids.length);
+  for (const keys of perNode) expect(keys.length).toBeGreaterThan(0);
 });
