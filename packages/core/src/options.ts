@@ -9,6 +9,7 @@ import { stringList } from './config/option-values.js';
 import { defaults } from './defaults.js';
 import { compileDpop, type CompiledDpop } from './dpop/options.js';
 import { ConfigurationError } from './errors.js';
+import { compileMtls, type CompiledMtls } from './mtls/options.js';
 import { normaliseMediaType, type HeaderPolicy } from './jws/header-policy.js';
 import { algorithmList, compileIssuerKeys, type SharedKeyContext } from './keys/issuer-key-source.js';
 import type { KeySource } from './keys/key-source.js';
@@ -48,6 +49,8 @@ export interface CompiledOptions {
   emit: (event: JwtGuardEvent) => void;
   /** Sender-constrained tokens (RFC 9449), when `dpop` is on. */
   dpop: CompiledDpop | undefined;
+  /** Certificate-bound tokens (RFC 8705 §3), when `mtls` is on. */
+  mtls: CompiledMtls | undefined;
 }
 
 // Every option name, checked by the compiler against the option types (a name added to a type and not here
@@ -74,6 +77,7 @@ const VERIFIER_OPTIONS = {
   clock: true,
   onEvent: true,
   dpop: true,
+  mtls: true,
 } satisfies Record<keyof VerifierOptions, true>;
 const ISSUER_OPTIONS = {
   issuer: true,
@@ -195,6 +199,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     clock,
     emit,
     dpop: compileDpop(options.dpop, clock),
+    mtls: compileMtls(options.mtls),
   };
 }
 

@@ -63,6 +63,12 @@ export interface RequestContext {
   scheme?: 'Bearer' | 'DPoP';
   /** The request's scheme and host (`https://api.example.com`), for a DPoP proof's `htu`. */
   origin?: string;
+  /**
+   * The client certificate of the TLS connection, DER bytes (RFC 8705 §3), or a function reading it: called
+   * only for a token bound by `cnf["x5t#S256"]` with `mtls` on, so other requests never pay for the read.
+   * The adapters pass Node's `socket.getPeerCertificate(false).raw`; never fill it from a request header.
+   */
+  clientCertificate?: Uint8Array | (() => Uint8Array | undefined);
 }
 
 /** Static key material: PEM (SPKI or X.509 certificate), a public JWK or JWKS, a KeyObject/CryptoKey, or an HMAC secret. */
@@ -164,6 +170,8 @@ export interface VerifierOptions {
   onEvent?: (event: JwtGuardEvent) => void;
   /** Sender-constrained tokens (RFC 9449): `true` or options. Off by default. */
   dpop?: boolean | DpopOptions;
+  /** Certificate-bound tokens (RFC 8705 §3, `cnf["x5t#S256"]`): `true` or options. Off by default. */
+  mtls?: boolean | MtlsOptions;
 }
 
 export interface Verifier<P extends JwtPayload = JwtPayload> {
@@ -193,7 +201,7 @@ export type JwtGuardEvent =
 export interface DpopOptions {
   /** Accept only DPoP (default false: Bearer tokens without `cnf.jkt` keep working, DPoP ones are checked). */
   required?: boolean;
-  /** Accepted proof algorithms (default ES256, EdDSA, PS256, RS256); asymmetric only. */
+  /** Accepted proof algorithms (default ES256, EdDSA, Ed25519, PS256, RS256); asymmetric only. */
   algorithms?: string[];
   /** How far a proof's `iat` may be from the server's clock, either way (default 60 s). */
   proofMaxAge?: number | string;
@@ -210,6 +218,16 @@ export interface DpopOptions {
    * proxy that terminates TLS or rewrites the host. Default: the request's own scheme and Host.
    */
   publicUrl?: string;
+}
+
+export interface MtlsOptions {
+  /**
+   * A TLS-terminating proxy in front of this server that forwards the client certificate in the RFC 9440
+   * `Client-Cert` header. The header is read only on requests whose peer address (`clientAddress`) is one of
+   * `addresses` (IP addresses, exactly), and on those the connection's own certificate is ignored: it is the
+   * proxy's. From any other peer the header is ignored, since any client can send it. Default: no proxy.
+   */
+  trustedProxy?: { addresses: string[] };
 }
 
 /** Where used proof ids are remembered. Share one (Redis: `createRedisReplayStore`) across instances. */

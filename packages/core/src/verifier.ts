@@ -270,9 +270,9 @@ function accept(passage: Passage): MaybePromise<Passage> {
     issuer: entry.issuer,
   };
   passage.auth = auth;
-  // 5b. A token bound to a key is accepted only with a proof of that key (RFC 9449).
+  // 5b. A token bound to a key (RFC 9449) or a client certificate (RFC 8705) is accepted only with proof of it.
   if (needsSenderCheck(compiled.dpop, payload, passage.context)) {
-    const bound = checkSenderConstraint(compiled.dpop, auth, passage.context);
+    const bound = checkSenderConstraint(compiled, auth, passage.context);
     if (bound instanceof Promise) return bound.then(() => afterBinding(passage));
   }
   return afterBinding(passage);

@@ -38,6 +38,11 @@ export interface GuardRequest<Req = unknown> {
   clientAddress?: string;
   /** The request's scheme and host (`https://api.example.com`), for a DPoP proof's `htu`. */
   origin?: string;
+  /**
+   * The TLS client certificate (DER), or a function reading it, for certificate-bound tokens (RFC 8705 §3):
+   * a function is called only for such a token, so an adapter passes one and other requests pay nothing.
+   */
+  clientCertificate?: Uint8Array | (() => Uint8Array | undefined);
   /** The framework's own request object, passed to `getToken`. */
   source: Req;
 }
@@ -162,6 +167,7 @@ export function createGuard<P extends JwtPayload = JwtPayload, Req = unknown>(
         headers: request.headers,
         clientAddress: request.clientAddress,
         origin: request.origin,
+        clientCertificate: request.clientCertificate,
         // Only a DPoP request says so: a Bearer request's context keeps its shape.
         scheme: credentials.scheme === 'DPoP' ? 'DPoP' : undefined,
       });
