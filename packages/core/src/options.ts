@@ -188,17 +188,22 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     });
   }
 
+  const denylistTimeoutMs = toMilliseconds(
+    options.denylistTimeout ?? defaults.denylistTimeout,
+    'denylistTimeout',
+  );
   return {
     issuers,
     maxTokenLength,
     readScopes: createScopeReader(scopeClaims),
     denylist: denylistFunction(options.denylist),
     denylistFailure,
-    denylistTimeoutMs: toMilliseconds(options.denylistTimeout ?? defaults.denylistTimeout, 'denylistTimeout'),
+    denylistTimeoutMs,
     validate: options.validate,
     clock,
     emit,
-    dpop: compileDpop(options.dpop, clock),
+    // The replay store is bounded like the denylist: both are a store consulted for an otherwise valid token.
+    dpop: compileDpop(options.dpop, clock, denylistTimeoutMs),
     mtls: compileMtls(options.mtls),
   };
 }

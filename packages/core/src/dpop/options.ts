@@ -39,6 +39,7 @@ export const DEFAULT_DPOP_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'Ed
 export function compileDpop(
   option: boolean | DpopOptions | undefined,
   clock: () => number,
+  replayTimeoutMs: number = toMilliseconds(defaults.denylistTimeout, 'denylistTimeout'),
 ): CompiledDpop | undefined {
   if (option === undefined || option === false) return undefined;
   const options: DpopOptions = option === true ? {} : option;
@@ -84,7 +85,7 @@ export function compileDpop(
     required: options.required ?? false,
     policy: { algorithms: new Set(algorithms), maxAgeSeconds, maxLength: defaults.maxTokenLength, clock },
     replayStore,
-    replayTimeoutMs: toMilliseconds(defaults.denylistTimeout, 'denylistTimeout'),
+    replayTimeoutMs,
     nonce: nonceSource(options.nonce, clock),
     publicUrl,
     challenge: Object.freeze({

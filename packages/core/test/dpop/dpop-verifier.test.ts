@@ -492,6 +492,22 @@ describe('replay store', () => {
     }
   });
 
+  test("the store's answer is bounded by the verifier's denylistTimeout", async () => {
+    const slow: ReplayStore = {
+      markUsed: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 100)),
+    };
+    const token = await boundToken();
+    const tight = verifierWith({ replayStore: slow }, { denylistTimeout: '20ms' });
+    const error = await refusal(
+      tight.verify(token, dpopContext(await makeProof(client, { accessToken: token }))),
+    );
+    expect(error.code).toBe('ERR_DPOP_REPLAY_STORE_UNAVAILABLE');
+    const roomy = verifierWith({ replayStore: slow });
+    await expect(
+      roomy.verify(token, dpopContext(await makeProof(client, { accessToken: token }))),
+    ).resolves.toMatchObject({ dpop: { jkt: client.jkt } });
+  });
+
   test('the memory store: a full store refuses (503) rather than forgets; expired ids make room', () => {
     let now = NOW_MS;
     const store = createMemoryReplayStore({ maxEntries: 2, clock: () => now });
