@@ -6,6 +6,7 @@ const { assert } = require('../sign.cjs');
 const loadedIssuer = () =>
   Object.keys(require.cache).some((file) => /[\\/]@jwtguard[\\/]issuer[\\/]/.test(file));
 assert(typeof redis.createRedisDenylist === 'function', 'createRedisDenylist is exported');
+assert(typeof redis.createRedisReplayStore === 'function', 'createRedisReplayStore is exported');
 assert(!loadedIssuer(), '@jwtguard/redis does not load @jwtguard/issuer');
 assert(redis.createRedisKeyStore === undefined, 'the issuer stores are not on the main entry');
 const stores = require('@jwtguard/redis/issuer');
