@@ -1,6 +1,7 @@
 // A real issuer for users' own test suites: discovery and JWKS served over HTTP on 127.0.0.1 (an ephemeral
 // port), so the code under test resolves keys exactly as in production (discovery → jwks_uri → kid), with
-// helpers for the tokens a test suite needs: valid, expired, signed by a key nobody published.
+// helpers for the tokens a test suite needs: valid, expired, signed by a key nobody published, bound to a DPoP
+// key.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,11 @@ export interface TokenOptions {
   expiresIn?: number;
   /** Protected header `typ` (default 'at+jwt'). */
   typ?: string;
+  /**
+   * Bind the token to a DPoP key (RFC 9449 §6.1): `cnf.jkt` becomes its thumbprint. Pass a
+   * `createDpopClient()` client, or any `{ jkt }`. Other `cnf` members of the claims are kept.
+   */
+  dpop?: { readonly jkt: string };
 }
 
 export interface TestIssuer {
@@ -46,7 +52,10 @@ export interface TestIssuer {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUri: string;
-  /** A valid access token; `claims` override the defaults (including iss, aud, exp for negative tests). */
+  /**
+   * A valid access token; `claims` override the defaults (including iss, aud, exp for negative tests).
+   * With `{ dpop: client }` it is bound to the client's key (`cnf.jkt`).
+   */
   token(claims?: Record<string, unknown>, options?: TokenOptions): Promise<string>;
   /** A token that expired an hour ago (beyond any clock tolerance). */
   expiredToken(claims?: Record<string, unknown>): Promise<string>;
@@ -80,6 +89,12 @@ const testIssuerDefaults = Object.freeze({
 });
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+/** RFC 7800 §3.1: `cnf` may hold other confirmation members (an mTLS `x5t#S256`); they stay. */
+function withJkt(cnf: unknown, jkt: string): Record<string, unknown> {
+  const other = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? cnf : {};
+  return { ...other, jkt };
+}
 
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   // Before the server starts: a misspelt option must not leave a listening socket behind.
@@ -161,12 +176,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     jwksUri: instance.jwksUri,
     instance,
     token(claims = {}, tokenOptions = {}) {
-      return instance.signToken(
-        claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? testIssuerDefaults.expiresIn),
-        {
-          typ: tokenOptions.typ ?? 'at+jwt',
-        },
-      );
+      const payload = claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? testIssuerDefaults.expiresIn);
+      if (tokenOptions.dpop !== undefined) payload.cnf = withJkt(payload.cnf, tokenOptions.dpop.jkt);
+      return instance.signToken(payload, { typ: tokenOptions.typ ?? 'at+jwt' });
     },
     expiredToken(claims = {}) {
       return instance.signToken(claimsFor(claims, nowSeconds() - 7200, 3600));
