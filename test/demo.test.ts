@@ -46,7 +46,17 @@ describe('the demo', () => {
       'Refresh-token rotation and reuse detection',
       'Logout',
       'Logout everywhere',
+      'DPoP: a token bound to the client key is useless without it',
     ]);
+    // A copied DPoP-bound token is refused by every API, with or without a proof of another key.
+    for (const api of ['express-api', 'koa-api', 'hono-api']) {
+      expect(
+        result.results.filter((step) => step.label.startsWith('thief') && step.label.endsWith(api)),
+      ).toEqual([
+        { section: expect.any(String), label: `thief, token as Bearer → ${api}`, ok: true },
+        { section: expect.any(String), label: `thief, proof by another key → ${api}`, ok: true },
+      ]);
+    }
     // Every API answered in every multi-API step, and the transcript says so line by line.
     for (const api of ['express-api', 'koa-api', 'hono-api']) {
       expect(result.results.filter((step) => step.label.endsWith(`→ ${api}`)).length).toBeGreaterThan(10);

@@ -3,7 +3,7 @@
 // everywhere for three demo users. Revocations go into the denylist the APIs consult.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMemoryDenylist, type Denylist } from '@jwtguard/core';
+import { createDpopProofVerifier, createMemoryDenylist, type Denylist } from '@jwtguard/core';
 import {
   createIssuer,
   createNodeListener,
@@ -104,6 +104,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     clock,
     clients: [{ id: DEMO_CLIENT_ID }, { ...DEMO_SERVICE, scopes: [...DEMO_SERVICE.scopes] }],
     scopesSupported: ['read:items', 'write:items'],
+    // DPoP at the token endpoint: a refresh of a bound login needs a proof by the same key.
+    dpop: true,
     ...(options.rotation ? { rotation: options.rotation } : {}),
     ...(options.jwksCacheLifetime !== undefined ? { jwksCacheLifetime: options.jwksCacheLifetime } : {}),
     ...(options.accessTokenLifetime !== undefined
@@ -119,6 +121,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   }
   bound.route = createRouter({
     issuer,
+    proofs: createDpopProofVerifier({ clock }),
     users,
     guard: createTokenGuard(issuer, denylist, clock),
     clientId: DEMO_CLIENT_ID,

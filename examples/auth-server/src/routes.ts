@@ -1,10 +1,17 @@
 // The auth server's routes for the demo users, next to the issuer's standard endpoints (discovery, JWKS,
 // token, revocation), which everything not matched here falls through to:
-//   POST /login              {username, password}     → access + refresh token with the user's scopes
+//   POST /login              {username, password}     → access + refresh token with the user's scopes;
+//                            with a DPoP proof header, both bound to the proof's key (RFC 9449)
 //   POST /logout             Bearer access token and/or {refresh_token} → both revoked (RFC 7009 semantics)
 //   POST /logout-everywhere  Bearer access token      → every token of that user refused from now on
 //   POST /keys/rotate        Bearer admin token       → rotate the signing keys now
-import { createClaimCheck, errorResponse, extractToken, isJwtGuardError } from '@jwtguard/core';
+import {
+  createClaimCheck,
+  errorResponse,
+  extractToken,
+  isJwtGuardError,
+  type DpopProofVerifier,
+} from '@jwtguard/core';
 import { isOAuthError, type Issuer, type TokenSet } from '@jwtguard/issuer';
 import { json, optionalString, readJsonObject, RequestError, requiredString } from './json.js';
 import type { TokenGuard } from './token-guard.js';
@@ -12,6 +19,8 @@ import type { UserDirectory } from './users.js';
 
 export interface RouteContext {
   issuer: Issuer;
+  /** Checks the DPoP proof a client may send with its login (the same rules as the token endpoint). */
+  proofs: DpopProofVerifier;
   users: UserDirectory;
   guard: TokenGuard;
   /** The OAuth client the login route issues tokens to (refreshes must name it). */
@@ -30,7 +39,22 @@ function tokenResponse(set: TokenSet): Response {
   });
 }
 
-const login: Route = async (request, { issuer, users, clientId }) => {
+const login: Route = async (request, { issuer, users, clientId, proofs }) => {
+  // RFC 9449 §5: a proof sent with the login binds the tokens to the client's key (checked before the
+  // password, so a bad proof costs no password hash).
+  let dpopJkt: string | undefined;
+  if (request.headers.has('dpop')) {
+    try {
+      ({ jkt: dpopJkt } = await proofs.verify({
+        method: 'POST',
+        url: `${issuer.issuer}/login`,
+        headers: request.headers,
+      }));
+    } catch (error) {
+      if (!isJwtGuardError(error) || error.status !== 401) throw error;
+      throw new RequestError(400, 'invalid_dpop_proof', error.description);
+    }
+  }
   const body = await readJsonObject(request);
   const username = requiredString(body, 'username');
   const password = requiredString(body, 'password', 1024);
@@ -42,6 +66,7 @@ const login: Route = async (request, { issuer, users, clientId }) => {
     clientId,
     scope: user.scope,
     claims: user.claims,
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
   });
   return tokenResponse(set);
 };

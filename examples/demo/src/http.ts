@@ -9,8 +9,10 @@ export interface Reply {
 
 export interface SendOptions {
   method?: 'GET' | 'POST';
-  /** Sent as `Authorization: Bearer <token>`. */
+  /** Sent as `Authorization: Bearer <token>`, or `DPoP <token>` with `dpop`. */
   token?: string;
+  /** A DPoP proof for this very request (RFC 9449): the token is then sent with the DPoP scheme. */
+  dpop?: string;
   json?: unknown;
   form?: Record<string, string>;
 }
@@ -18,7 +20,9 @@ export interface SendOptions {
 export async function send(url: string, options: SendOptions = {}): Promise<Reply> {
   const headers = new Headers();
   let body: string | undefined;
-  if (options.token !== undefined) headers.set('authorization', `Bearer ${options.token}`);
+  const scheme = options.dpop === undefined ? 'Bearer' : 'DPoP';
+  if (options.token !== undefined) headers.set('authorization', `${scheme} ${options.token}`);
+  if (options.dpop !== undefined) headers.set('dpop', options.dpop);
   if (options.json !== undefined) {
     headers.set('content-type', 'application/json');
     body = JSON.stringify(options.json);

@@ -6,6 +6,7 @@ import type { DemoContext } from './context.js';
 import { openDenylist } from './denylist.js';
 import { startStack, type Stack } from './stack.js';
 import { accessControl, expiredToken } from './steps/access.js';
+import { dpopBinding } from './steps/dpop.js';
 import { logoutEverywhereSteps, logoutSteps } from './steps/logout.js';
 import { refreshRotation } from './steps/refresh.js';
 import { rotationUnderLoad } from './steps/rotation.js';
@@ -31,6 +32,7 @@ const STEPS: Array<[string, (context: DemoContext) => Promise<void>]> = [
   ['refresh rotation', refreshRotation],
   ['logout', logoutSteps],
   ['logout everywhere', logoutEverywhereSteps],
+  ['DPoP binding', dpopBinding],
 ];
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

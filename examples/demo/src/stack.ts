@@ -63,6 +63,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         issuer: auth.url,
         audience: DEFAULT_AUDIENCE,
         typ: 'at+jwt',
+        // Bearer tokens keep working; a token bound to a key needs that key's proof (RFC 9449).
+        dpop: true,
         denylist: options.denylist,
         clock: options.clock,
       });
