@@ -18,7 +18,7 @@ export { ANY_ISSUER, revocationRule, type RevocationRule } from './revocation/re
 export { createScopeCheck, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export { withRealm } from './bearer/realm.js';
 export { nodeRequestOrigin, type NodeStyleRequest } from './bearer/request-origin.js';
-export { nodePeerCertificate } from './mtls/peer-certificate.js';
+export { nodePeerCertificateReader } from './mtls/peer-certificate.js';
 export { createAdapter, type Adapter, type AdapterBinding, type RouteCheck } from './bearer/adapter.js';
 export {
   createClaimCheck,

@@ -10,6 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
+  nodePeerCertificateReader,
   nodeRequestOrigin,
   type AuthResult,
   type ClaimRequirement,
@@ -43,6 +44,8 @@ const express = createAdapter<Request, NextFunction, void>({
     headers: req.rawHeaders ?? req.headers,
     clientAddress: req.socket?.remoteAddress,
     origin: nodeRequestOrigin(req),
+    // RFC 8705 §3: a reader of the TLS client certificate (one per connection), called only for a bound token.
+    clientCertificate: nodePeerCertificateReader(req.socket),
     source: req,
   }),
   attach: (req, auth) => void (req.auth = auth),

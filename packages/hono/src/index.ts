@@ -12,6 +12,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
+  nodePeerCertificateReader,
   type AuthResult,
   type ClaimRequirement,
   type GuardOptions as CoreGuardOptions,
@@ -43,6 +44,8 @@ const hono = createAdapter<Context, Next, Promise<void>>({
     // Fetch Headers join a repeated Authorization header with ", ", which core refuses as two tokens.
     headers: c.req.raw.headers,
     clientAddress: clientAddressOf(c),
+    // RFC 8705 §3: a reader of the TLS client certificate (one per connection), called only for a bound token.
+    clientCertificate: nodePeerCertificateReader(incomingSocket(c)),
     source: c,
   }),
   attach: (c, auth) => c.set('auth', auth),
@@ -102,6 +105,14 @@ export function requireClaims<P extends JwtPayload = JwtPayload>(
 export function jwtGuardErrorOf(err: unknown): JwtGuardError | undefined {
   if (isJwtGuardError(err)) return err;
   return err instanceof HTTPException && isJwtGuardError(err.cause) ? err.cause : undefined;
+}
+
+// @hono/node-server hands the Node request over as `c.env.incoming`: its socket is the TLS connection (read
+// by shape, as client-address.ts reads the peer). Other runtimes give Hono no client certificate: undefined.
+function incomingSocket(c: Context): unknown {
+  const env: unknown = c.env;
+  if (env === null || typeof env !== 'object') return undefined;
+  return (env as { incoming?: { socket?: unknown } | null }).incoming?.socket;
 }
 
 // The same `url` the Node adapters report (path and query), so `validate` hooks see one shape everywhere.

@@ -10,6 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
+  nodePeerCertificateReader,
   nodeRequestOrigin,
   type AuthResult,
   type ClaimRequirement,
@@ -44,6 +45,8 @@ const koa = createAdapter<Context, Next, Promise<unknown>>({
     headers: ctx.req.rawHeaders ?? ctx.headers,
     clientAddress: ctx.req.socket?.remoteAddress,
     origin: nodeRequestOrigin(ctx.req),
+    // RFC 8705 §3: a reader of the TLS client certificate (one per connection), called only for a bound token.
+    clientCertificate: nodePeerCertificateReader(ctx.req.socket),
     source: ctx,
   }),
   attach: (ctx, auth) => void (ctx.state.auth = auth),

@@ -7,17 +7,33 @@ interface PeerCertificateSocket {
   getPeerCertificate?: (detailed: boolean) => { raw?: unknown } | null | undefined;
 }
 
+type CertificateReader = () => Uint8Array | undefined;
+
+// One reader per connection, made on its first request: keep-alive requests reuse it. A closure made per
+// request instead cost about 0.45 µs on the guard's fast path (a request of ~0.8 µs with a cached token),
+// against ~0.05 µs for this lookup; the certificate itself is still read only when a bound token asks.
+const readers = new WeakMap<object, CertificateReader>();
+
 /**
- * DER bytes of the certificate the peer presented in the TLS handshake (`getPeerCertificate(false).raw`),
- * or undefined: a plain socket, a client that sent none, a socket already gone. Call it lazily (pass
- * `() => nodePeerCertificate(socket)` as `clientCertificate`): reading the certificate copies it out of
- * OpenSSL, which only a certificate-bound token needs.
+ * A function answering the DER bytes of the certificate the peer presented in the TLS handshake
+ * (`getPeerCertificate(false).raw`; undefined when it sent none or the socket is gone), for
+ * `GuardRequest.clientCertificate`. Undefined for anything that is not a TLS socket. The reader reads at
+ * call time (a renegotiated connection answers its current certificate), and only a certificate-bound token
+ * calls it: copying the certificate out of OpenSSL is work other requests need not do.
  */
-export function nodePeerCertificate(socket: unknown): Uint8Array | undefined {
+export function nodePeerCertificateReader(socket: unknown): CertificateReader | undefined {
+  if (socket === null || typeof socket !== 'object') return undefined;
+  let reader = readers.get(socket);
+  if (reader !== undefined) return reader;
+  if (typeof (socket as PeerCertificateSocket).getPeerCertificate !== 'function') return undefined;
+  reader = () => readPeerCertificate(socket as PeerCertificateSocket);
+  readers.set(socket, reader);
+  return reader;
+}
+
+function readPeerCertificate(socket: PeerCertificateSocket): Uint8Array | undefined {
   try {
-    const read = (socket as PeerCertificateSocket | null | undefined)?.getPeerCertificate;
-    if (typeof read !== 'function') return undefined;
-    const raw = read.call(socket, false)?.raw;
+    const raw = socket.getPeerCertificate?.(false)?.raw;
     return raw instanceof Uint8Array && raw.byteLength > 0 ? raw : undefined;
   } catch {
     // A socket that is not what it looks like reads as "no certificate", which refuses a bound token.

@@ -9,7 +9,7 @@ import {
   createGuard,
   createVerifier,
   isJwtGuardError,
-  nodePeerCertificate,
+  nodePeerCertificateReader,
   type JwtGuardError,
   type ReplayStore,
   type RequestContext,
@@ -396,7 +396,7 @@ describe('through the guard', () => {
   });
 });
 
-describe('nodePeerCertificate', () => {
+describe('nodePeerCertificateReader', () => {
   const der = Buffer.from(certificate);
   test.each([
     ['a TLS socket with a client certificate', { getPeerCertificate: () => ({ raw: der }) }, der],
@@ -404,9 +404,6 @@ describe('nodePeerCertificate', () => {
     ['a TLS socket answering null', { getPeerCertificate: () => null }, undefined],
     ['an empty raw', { getPeerCertificate: () => ({ raw: Buffer.alloc(0) }) }, undefined],
     ['a raw that is not bytes', { getPeerCertificate: () => ({ raw: 'MII...' }) }, undefined],
-    ['a plain socket', { remoteAddress: '127.0.0.1' }, undefined],
-    ['no socket', undefined, undefined],
-    ['null', null, undefined],
     [
       'a socket that throws',
       {
@@ -417,18 +414,38 @@ describe('nodePeerCertificate', () => {
       undefined,
     ],
   ])('%s', (_what, socket, expected) => {
-    expect(nodePeerCertificate(socket)).toBe(expected);
+    const reader = nodePeerCertificateReader(socket);
+    expect(reader).toBeInstanceOf(Function);
+    expect(reader?.()).toBe(expected);
   });
 
-  test('asks for the certificate alone (detailed: false), on the socket itself', () => {
+  test.each([
+    ['a plain socket', { remoteAddress: '127.0.0.1' }],
+    ['no socket', undefined],
+    ['null', null],
+    ['a string', 'socket'],
+  ])('%s has no reader', (_what, socket) => {
+    expect(nodePeerCertificateReader(socket)).toBeUndefined();
+  });
+
+  test('one reader per connection, reading on each call (detailed: false, on the socket itself)', () => {
     const calls: unknown[] = [];
+    let raw: Buffer = der;
     const socket = {
       getPeerCertificate(this: unknown, detailed: boolean) {
         calls.push([this, detailed]);
-        return { raw: der };
+        return { raw };
       },
     };
-    nodePeerCertificate(socket);
-    expect(calls).toEqual([[socket, false]]);
+    const reader = nodePeerCertificateReader(socket);
+    expect(nodePeerCertificateReader(socket)).toBe(reader);
+    expect(calls).toEqual([]); // making the reader reads nothing
+    expect(reader?.()).toBe(der);
+    raw = Buffer.from(otherCertificate); // a renegotiated connection answers its current certificate
+    expect(reader?.()).toBe(raw);
+    expect(calls).toEqual([
+      [socket, false],
+      [socket, false],
+    ]);
   });
 });
