@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
-import { RESOURCE, signingJwk } from './oidc-provider.js';
+import { RESOURCE, resourceIndicators, signingJwk } from './oidc-provider.js';
 
 export { RESOURCE };
 export const DPOP_CLIENT_ID = 'dpop-interop-client';
@@ -56,21 +56,7 @@ export async function startOidcDpopProvider(): Promise<OidcDpopProvider> {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       dPoP: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => {
-          if (resource !== RESOURCE) throw new Error(`unknown resource ${resource}`);
-          return {
-            scope: 'read write',
-            audience: RESOURCE,
-            accessTokenTTL: 600,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
-        },
-      },
+      resourceIndicators: resourceIndicators(() => 'ES256'),
     },
   });
   provider.on('server_error', (_ctx, error) => console.error(error));

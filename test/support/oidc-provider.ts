@@ -25,6 +25,28 @@ export interface OidcTestProvider {
 type JWK = JsonWebKey & { kid?: string; alg?: string; use?: string };
 
 /** A private signing JWK for the provider's keystore (node:crypto: jose is core's dependency, not the root's). */
+/**
+ * RFC 8707 resource indicators for one API, RESOURCE, whose access tokens are RFC 9068 JWTs signed with
+ * `alg()` (read at each issuance, so a test can switch it).
+ */
+export function resourceIndicators(alg: () => string) {
+  return {
+    enabled: true,
+    defaultResource: () => RESOURCE,
+    useGrantedResource: () => true,
+    getResourceServerInfo: (_ctx: unknown, resource: string) => {
+      if (resource !== RESOURCE) throw new Error(`unknown resource ${resource}`);
+      return {
+        scope: 'read write',
+        audience: RESOURCE,
+        accessTokenTTL: 600,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: alg() } },
+      };
+    },
+  };
+}
+
 export function signingJwk(alg: string, kid: string): JWK {
   const { privateKey } =
     alg.startsWith('RS') || alg.startsWith('PS')
@@ -69,21 +91,7 @@ export async function startOidcProvider(alg = 'ES256'): Promise<OidcTestProvider
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
-        resourceIndicators: {
-          enabled: true,
-          defaultResource: () => RESOURCE,
-          useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx: unknown, resource: string) => {
-            if (resource !== RESOURCE) throw new Error(`unknown resource ${resource}`);
-            return {
-              scope: 'read write',
-              audience: RESOURCE,
-              accessTokenTTL: 600,
-              accessTokenFormat: 'jwt',
-              jwt: { sign: { alg: signingAlg } },
-            };
-          },
-        },
+        resourceIndicators: resourceIndicators(() => signingAlg),
       },
     });
     // oidc-provider logs server_error details through this event; keep test output clean but visible on failure.
