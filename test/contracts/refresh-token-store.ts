@@ -336,4 +336,84 @@ export function describeRefreshTokenStore(makeStore: StoreFactory): void {
       expect((await store.find(hashRefreshToken('successor')))?.family.dpopJkt).toBe(key);
     });
   });
+
+  describe('client-certificate binding (RFC 8705 §4)', () => {
+    // An x5t#S256 has the shape of an RFC 7638 thumbprint: base64url of a SHA-256.
+    const certificate = thumbprint('client certificate');
+    const otherCertificate = thumbprint('another certificate');
+
+    test("a public client's family issued with certificateThumbprint keeps it; refreshes need it, the wrong one spends nothing", async () => {
+      const { issuer, store } = fixture();
+      const first = await issuer.issueTokens({
+        sub: 'alice',
+        clientId: 'web',
+        certificateThumbprint: certificate,
+      });
+      expect(first.tokenType).toBe('Bearer');
+      expect(payloadOf(first.accessToken).cnf).toEqual({ 'x5t#S256': certificate });
+      const found = await store.find(hashRefreshToken(first.refreshToken!));
+      expect(found?.family.certificateThumbprint).toBe(certificate);
+      await expect(
+        issuer.refresh(first.refreshToken!, { certificateThumbprint: otherCertificate }),
+      ).rejects.toMatchObject({
+        error: 'invalid_grant',
+        message: 'refresh token is bound to another client certificate',
+      });
+      await expect(issuer.refresh(first.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      expect((await store.find(hashRefreshToken(first.refreshToken!)))?.token.usedAt).toBeNull();
+      const second = await issuer.refresh(first.refreshToken!, { certificateThumbprint: certificate });
+      expect(payloadOf(second.accessToken).cnf).toEqual({ 'x5t#S256': certificate });
+      expect((await store.find(hashRefreshToken(second.refreshToken!)))?.family.certificateThumbprint).toBe(
+        certificate,
+      );
+    });
+
+    test('an unbound family is bound by its first refresh with a certificate, unless its client is confidential', async () => {
+      const { issuer, store } = fixture({ clients: [{ id: 'web' }, { id: 'svc', secret: 'svc-secret' }] });
+      const first = await login(issuer);
+      const second = await issuer.refresh(first.refreshToken!, { certificateThumbprint: certificate });
+      expect((await store.find(hashRefreshToken(second.refreshToken!)))?.family.certificateThumbprint).toBe(
+        certificate,
+      );
+      await expect(issuer.refresh(second.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+      const service = await issuer.issueTokens({
+        sub: 'svc',
+        clientId: 'svc',
+        certificateThumbprint: certificate,
+      });
+      expect(
+        (await store.find(hashRefreshToken(service.refreshToken!)))?.family.certificateThumbprint,
+      ).toBeUndefined();
+      const renewed = await issuer.refresh(service.refreshToken!, {
+        certificateThumbprint: otherCertificate,
+      });
+      expect(payloadOf(renewed.accessToken).cnf).toEqual({ 'x5t#S256': otherCertificate });
+    });
+
+    test("the store never replaces a family's certificate binding, and keeps both bindings apart", async () => {
+      const { issuer, store } = fixture();
+      const key = thumbprint('client key');
+      const first = await issuer.issueTokens({
+        sub: 'alice',
+        clientId: 'web',
+        dpopJkt: key,
+        certificateThumbprint: certificate,
+      });
+      expect(payloadOf(first.accessToken).cnf).toEqual({ 'x5t#S256': certificate, jkt: key });
+      const result = await store.rotate({
+        hash: hashRefreshToken(first.refreshToken!),
+        nextHash: hashRefreshToken('successor'),
+        now: START,
+        idleLifetime: DAY,
+        reuseGracePeriod: 0,
+        accessToken: { jti: 'next-jti', exp: START / 1000 + 900 },
+        certificateThumbprint: otherCertificate,
+      });
+      expect(result).toMatchObject({
+        status: 'rotated',
+        family: { dpopJkt: key, certificateThumbprint: certificate },
+      });
+    });
+  });
 }

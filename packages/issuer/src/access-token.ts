@@ -1,6 +1,7 @@
 // RFC 9068 JWT access tokens: header typ "at+jwt" (§2.1, so a token of another kind, an ID token say,
 // cannot be replayed as an access token), claims iss, exp, aud, sub, client_id, iat, jti (§2.2), and scope
-// (§2.2.3); `cnf.jkt` for a token bound to a DPoP key (RFC 9449 §6.1).
+// (§2.2.3); `cnf.jkt` for a token bound to a DPoP key (RFC 9449 §6.1), `cnf["x5t#S256"]` for one bound to a
+// client certificate (RFC 8705 §3.1), both members in one `cnf` when bound both ways.
 import { randomBytes } from 'node:crypto';
 import { signCompact, type ExternalSigner } from './signer.js';
 
@@ -18,6 +19,8 @@ export interface AccessTokenInput {
   jti?: string;
   /** The thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
   dpopJkt?: string;
+  /** The RFC 8705 §3.1 thumbprint of the client certificate the token is bound to (`cnf["x5t#S256"]`). */
+  certificateThumbprint?: string;
 }
 
 export function newJti(): string {
@@ -48,11 +51,15 @@ export async function signAccessToken(
   };
   if (input.scope.length > 0) payload.scope = input.scope.join(' ');
   else delete payload.scope;
-  if (input.dpopJkt !== undefined) {
-    // RFC 7800 §3.1: other confirmation members the grant's claims carry (mTLS `x5t#S256`) stay beside it.
+  if (input.dpopJkt !== undefined || input.certificateThumbprint !== undefined) {
+    // RFC 7800 §3.1: other confirmation members the grant's claims carry stay beside the bindings.
     const cnf = input.claims?.cnf;
     const other = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? cnf : {};
-    payload.cnf = { ...other, jkt: input.dpopJkt };
+    payload.cnf = {
+      ...other,
+      ...(input.certificateThumbprint === undefined ? {} : { 'x5t#S256': input.certificateThumbprint }),
+      ...(input.dpopJkt === undefined ? {} : { jkt: input.dpopJkt }),
+    };
   }
   const token = await signCompact(signer, { typ: 'at+jwt' }, payload);
   return { token, jti, exp };

@@ -3,11 +3,14 @@
 // presented again revokes the whole grant, since either it or its legitimate holder's copy was stolen.
 // A grant may be bound to a DPoP key (RFC 9449 §5): its access tokens carry `cnf.jkt`, and its refresh
 // tokens are honoured only with a proof of that key, so a stolen refresh token is useless without the key.
+// Likewise a grant may be bound to a client certificate (RFC 8705 §3.1): its access tokens carry
+// `cnf["x5t#S256"]`, and a public client's refresh tokens need that certificate (§4).
 import { ConfigurationError } from '@jwtguard/core';
 import { newJti, signAccessToken, type SignedAccessToken } from './access-token.js';
 import { audienceList } from './audience.js';
 import { isThumbprint } from './dpop.js';
 import type { IssuerConfig } from './issuer-options.js';
+import { checkedCertificateThumbprint } from './mtls.js';
 import { OAuthError } from './oauth-error.js';
 import type { RefreshFamily, RefreshTokenStore } from './refresh-store.js';
 import { hashRefreshToken, MAX_REFRESH_TOKEN_LENGTH, newFamilyId, newRefreshToken } from './refresh-token.js';
@@ -28,6 +31,12 @@ function thumbprintOf(value: unknown, where: string): string | undefined {
     );
   }
   return value;
+}
+
+/** What one access token is bound to: a DPoP key, a client certificate, both or neither. */
+interface Binding {
+  dpopJkt?: string | undefined;
+  certificateThumbprint?: string | undefined;
 }
 
 /** The grant's extra claims without registered ones, as JSON (what a store can keep and give back). */
@@ -82,7 +91,7 @@ export function createGrants({
   async function accessToken(
     family: Pick<RefreshFamily, 'sub' | 'clientId' | 'audience' | 'claims'>,
     scope: string[],
-    dpopJkt: string | undefined,
+    { dpopJkt, certificateThumbprint }: Binding,
     jti?: string,
   ): Promise<SignedAccessToken> {
     if (family.audience.length === 0) {
@@ -101,6 +110,7 @@ export function createGrants({
       lifetimeSeconds,
       ...(jti === undefined ? {} : { jti }),
       ...(dpopJkt === undefined ? {} : { dpopJkt }),
+      ...(certificateThumbprint === undefined ? {} : { certificateThumbprint }),
     });
   }
 
@@ -121,7 +131,14 @@ export function createGrants({
       if (!input.sub) throw new ConfigurationError('issueTokens needs a sub');
       if (!input.clientId) throw new ConfigurationError('issueTokens needs a clientId');
       const dpopJkt = thumbprintOf(input.dpopJkt, 'issueTokens');
+      const certificateThumbprint = checkedCertificateThumbprint(input.certificateThumbprint, 'issueTokens');
       const scope = parseScope(input.scope);
+      // RFC 8705 §4: a public client's refresh tokens are bound to its certificate; a confidential client
+      // authenticates on every refresh and may renew its certificate, so only its access tokens are bound.
+      const familyCertificate =
+        certificateThumbprint !== undefined && isPublicClient(input.clientId)
+          ? certificateThumbprint
+          : undefined;
       const family: RefreshFamily = {
         id: newFamilyId(),
         sub: input.sub,
@@ -134,8 +151,9 @@ export function createGrants({
         revokedAt: null,
         accessTokens: [],
         ...(dpopJkt === undefined ? {} : { dpopJkt }),
+        ...(familyCertificate === undefined ? {} : { certificateThumbprint: familyCertificate }),
       };
-      const signed = await accessToken(family, scope, dpopJkt);
+      const signed = await accessToken(family, scope, { dpopJkt, certificateThumbprint });
       const set = tokenSet(signed, scope, dpopJkt);
       if (input.refreshToken !== false) {
         const refreshToken = newRefreshToken();
@@ -161,6 +179,7 @@ export function createGrants({
         throw new OAuthError('invalid_grant', 'invalid refresh token');
       }
       const dpopJkt = thumbprintOf(input.dpopJkt, 'refresh');
+      const certificateThumbprint = checkedCertificateThumbprint(input.certificateThumbprint, 'refresh');
       const hash = hashRefreshToken(refreshToken);
       // The client check comes before rotation: a client presenting another client's token must not
       // consume it (RFC 6749 §6: the token is bound to the client it was issued to).
@@ -170,10 +189,15 @@ export function createGrants({
       }
       // RFC 9449 §5: a bound refresh token needs a proof of its key; like a wrong client, a wrong or missing
       // key does not consume it.
-      if (found) checkBinding(found.family, dpopJkt);
+      // RFC 8705 §4: so does a refresh token bound to a certificate, without that certificate.
+      if (found) checkBinding(found.family, dpopJkt, certificateThumbprint);
       const requested = input.scope === undefined ? undefined : parseScope(input.scope);
       if (found && requested) narrowScope(requested, parseScope(found.family.scope));
       const bindTo = found && dpopJkt !== undefined ? familyBinding(found.family, dpopJkt) : undefined;
+      const bindCertificate =
+        found && certificateThumbprint !== undefined
+          ? familyCertificateBinding(found.family, certificateThumbprint)
+          : undefined;
       const nextToken = newRefreshToken();
       const jti = newJti();
       const result = await refreshStore.rotate({
@@ -184,6 +208,7 @@ export function createGrants({
         reuseGracePeriod: config.reuseGracePeriod,
         accessToken: { jti, exp: nowSeconds() + lifetimeSeconds },
         ...(bindTo === undefined ? {} : { dpopJkt: bindTo }),
+        ...(bindCertificate === undefined ? {} : { certificateThumbprint: bindCertificate }),
       });
       if (result.status === 'reused') {
         // RFC 9700 §4.14.2: the grant is compromised. The store revoked the family; its access tokens that
@@ -210,12 +235,17 @@ export function createGrants({
       }
       // The check above read the family before the rotation; this one reads what the rotation left, so a
       // binding made meanwhile, or one a store failed to record, never yields an unbound successor.
-      checkBinding(result.family, dpopJkt);
+      checkBinding(result.family, dpopJkt, certificateThumbprint);
       if (bindTo !== undefined && result.family.dpopJkt !== bindTo) {
         throw new Error('the refresh-token store did not record the DPoP binding (RefreshRotation.dpopJkt)');
       }
+      if (bindCertificate !== undefined && result.family.certificateThumbprint !== bindCertificate) {
+        throw new Error(
+          'the refresh-token store did not record the certificate binding (RefreshRotation.certificateThumbprint)',
+        );
+      }
       const scope = requested ?? parseScope(result.family.scope);
-      const signed = await accessToken(result.family, scope, dpopJkt, jti);
+      const signed = await accessToken(result.family, scope, { dpopJkt, certificateThumbprint }, jti);
       return { ...tokenSet(signed, scope, dpopJkt), refreshToken: nextToken };
     },
   };
@@ -225,12 +255,34 @@ export function createGrants({
     if (family.dpopJkt !== undefined) return undefined;
     // A confidential client proves itself with its secret on every refresh and may use a new DPoP key each
     // time; a public client has only the key, so its refresh tokens must be bound to it.
-    const client = config.clients.get(family.clientId);
-    return client?.secret === undefined ? dpopJkt : undefined;
+    return isPublicClient(family.clientId) ? dpopJkt : undefined;
+  }
+
+  /** The certificate to bind a family not bound to one to with this refresh, if any (RFC 8705 §4). */
+  function familyCertificateBinding(family: RefreshFamily, thumbprint: string): string | undefined {
+    if (family.certificateThumbprint !== undefined) return undefined;
+    return isPublicClient(family.clientId) ? thumbprint : undefined;
+  }
+
+  /** A client configured without a `secret` (or not configured, as issueTokens allows) is public. */
+  function isPublicClient(clientId: string): boolean {
+    return config.clients.get(clientId)?.secret === undefined;
   }
 }
 
-function checkBinding(family: RefreshFamily, dpopJkt: string | undefined): void {
+function checkBinding(
+  family: RefreshFamily,
+  dpopJkt: string | undefined,
+  certificateThumbprint: string | undefined,
+): void {
+  if (family.certificateThumbprint !== undefined && family.certificateThumbprint !== certificateThumbprint) {
+    throw new OAuthError(
+      'invalid_grant',
+      certificateThumbprint === undefined
+        ? 'refresh token is bound to a client certificate: refresh over mutual TLS with it'
+        : 'refresh token is bound to another client certificate',
+    );
+  }
   if (family.dpopJkt === undefined || family.dpopJkt === dpopJkt) return;
   throw new OAuthError(
     'invalid_grant',

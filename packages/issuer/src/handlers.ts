@@ -1,13 +1,16 @@
 // Web-standard (Request → Response) endpoints: discovery (RFC 8414 / OIDC Discovery), JWKS (RFC 7517),
 // token (RFC 6749 §3.2, grants refresh_token §6 and client_credentials §4.4, DPoP-bound with RFC 9449 §5) and
-// revocation (RFC 7009).
+// revocation (RFC 7009). With `mtls`, the token endpoint binds access tokens to the client certificate of
+// the TLS connection (RFC 8705 §3.1), which the server hands over in the HandlerContext: a `Request` has no
+// TLS information, and a certificate in a header would be whatever the client wrote.
 // Every bad input ends in the RFC's error JSON; an unexpected failure is a server_error without details.
 import { audienceList } from './audience.js';
 import { allowedGrants, authenticateClient, type GrantType } from './client-auth.js';
 import type { TokenEndpointDpop } from './dpop.js';
+import { presentedThumbprint } from './mtls.js';
 import { isOAuthError, OAuthError } from './oauth-error.js';
 import { narrowScope, parseScope } from './scope.js';
-import type { Handler, Issuer, IssuerHandlers, TokenSet, TokenTypeHint } from './types.js';
+import type { Handler, HandlerContext, Issuer, IssuerHandlers, TokenSet, TokenTypeHint } from './types.js';
 
 /** What the endpoints need of the issuer: its URLs, clients and options, and the operations they expose. */
 export type HandlerService = Pick<
@@ -93,7 +96,11 @@ function methodNotAllowed(allow: string): Response {
   return json({ error: 'invalid_request', error_description: `use ${allow}` }, 405, { allow });
 }
 
-export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop | undefined): IssuerHandlers {
+export function createHandlers(
+  service: HandlerService,
+  dpop: TokenEndpointDpop | undefined,
+  mtls = false,
+): IssuerHandlers {
   const base = service.issuer.replace(/\/+$/, '');
   const issuerPath = new URL(base).pathname.replace(/\/+$/, '');
   const pathOf = (url: string) => new URL(url).pathname;
@@ -113,6 +120,8 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
     if (service.options.scopesSupported) document.scopes_supported = service.options.scopesSupported;
     // RFC 9449 §5.1: the algorithms a token request's proof may use.
     if (dpop) document.dpop_signing_alg_values_supported = [...dpop.algorithms];
+    // RFC 8705 §3.3: the server issues certificate-bound access tokens.
+    if (mtls) document.tls_client_certificate_bound_access_tokens = true;
     return document;
   }
 
@@ -138,6 +147,7 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
     params: URLSearchParams,
     client: ReturnType<typeof authenticateClient>['client'],
     dpopJkt: string | undefined,
+    certificateThumbprint: string | undefined,
   ) {
     const requested = parseScope(params.get('scope'));
     const scope = narrowScope(requested, client.scopes ?? []);
@@ -152,10 +162,11 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
       audience,
       refreshToken: false,
       ...(dpopJkt === undefined ? {} : { dpopJkt }),
+      ...(certificateThumbprint === undefined ? {} : { certificateThumbprint }),
     });
   }
 
-  const token: Handler = async (request) => {
+  const token: Handler = async (request, context?: HandlerContext) => {
     let nonce: string | undefined;
     try {
       const params = await readForm(request);
@@ -172,9 +183,11 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
       const proof = dpop === undefined ? undefined : await dpop.check(request);
       nonce = proof?.nonce;
       const dpopJkt = proof?.jkt;
+      // RFC 8705 §3.1: the certificate of this TLS connection, read only when the issuer binds to one.
+      const certificateThumbprint = mtls ? presentedThumbprint(context?.clientCertificate) : undefined;
       let set: TokenSet;
       if (grant === 'client_credentials') {
-        set = await clientCredentials(params, client, dpopJkt);
+        set = await clientCredentials(params, client, dpopJkt, certificateThumbprint);
       } else {
         const refreshToken = params.get('refresh_token');
         if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -183,6 +196,7 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
           clientId: client.id,
           ...(scope === null ? {} : { scope }),
           ...(dpopJkt === undefined ? {} : { dpopJkt }),
+          ...(certificateThumbprint === undefined ? {} : { certificateThumbprint }),
         });
       }
       return json(tokenResponse(set), 200, { ...NO_STORE, ...nonceHeader(nonce) });
@@ -218,7 +232,7 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
     [pathOf(service.revocationEndpoint), revocation],
   ]);
 
-  const handle: Handler = async (request) => {
+  const handle: Handler = async (request, context) => {
     let path: string;
     try {
       path = new URL(request.url).pathname;
@@ -227,7 +241,7 @@ export function createHandlers(service: HandlerService, dpop: TokenEndpointDpop 
     }
     const route = routes.get(path);
     if (!route) return json({ error: 'not_found', error_description: 'no such endpoint' }, 404);
-    return route(request);
+    return route(request, context);
   };
 
   return { discovery, jwks, token, revocation, handle };

@@ -21,9 +21,11 @@ export {
 } from './memory-refresh-store.js';
 export { createIssuer } from './issuer.js';
 export type {
+  ClientCertificateSource,
   DpopNonceOptions,
   Duration,
   Handler,
+  HandlerContext,
   IssueTokensInput,
   Issuer,
   IssuerDpopOptions,
@@ -54,3 +56,4 @@ export {
 } from './key-encryption.js';
 export { hashRefreshToken } from './refresh-token.js';
 export { createNodeListener, type NodeListener } from './node-listener.js';
+export { certificateThumbprint } from './mtls.js';

@@ -36,6 +36,7 @@ const ISSUER_OPTION_NAMES = {
   paths: true,
   scopesSupported: true,
   dpop: true,
+  mtls: true,
   clock: true,
   onEvent: true,
 } satisfies Record<keyof IssuerOptions, true>;
@@ -86,6 +87,8 @@ export interface IssuerConfig {
   revocationEndpoint: string;
   /** `undefined`: DPoP is off, DPoP headers at the token endpoint are ignored. */
   dpop: TokenEndpointDpop | undefined;
+  /** RFC 8705 §3.1: bind access tokens to the token request's client certificate. */
+  mtls: boolean;
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
@@ -114,6 +117,13 @@ function checkOptionNames(options: IssuerOptions): void {
       }
     });
   }
+}
+
+function mtlsOption(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean')
+    throw new ConfigurationError(`mtls must be true or false; got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function endpoint(issuer: string, path: string): string {
@@ -209,5 +219,6 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
     tokenEndpoint,
     revocationEndpoint: endpoint(iss, paths.revocation ?? issuerDefaults.paths.revocation),
     dpop: compileIssuerDpop(options.dpop, clock, tokenEndpoint),
+    mtls: mtlsOption(options.mtls),
   };
 }

@@ -116,7 +116,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
       return revocation.revoke(token, input);
     },
   };
-  const handlers = createHandlers(service, config.dpop);
+  const handlers = createHandlers(service, config.dpop, config.mtls);
 
   return {
     ...service,

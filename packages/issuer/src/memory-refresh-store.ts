@@ -64,6 +64,9 @@ export function createMemoryRefreshTokenStore(
       if (now >= token.expiresAt || now >= family.expiresAt) return { status: 'invalid', reason: 'expired' };
       token.usedAt = now;
       if (rotation.dpopJkt !== undefined && family.dpopJkt === undefined) family.dpopJkt = rotation.dpopJkt;
+      if (rotation.certificateThumbprint !== undefined && family.certificateThumbprint === undefined) {
+        family.certificateThumbprint = rotation.certificateThumbprint;
+      }
       const next: RefreshTokenRecord = {
         hash: rotation.nextHash,
         familyId: family.id,

@@ -1,6 +1,10 @@
 // Serve Web-standard handlers from node:http without a framework: the request becomes a Fetch `Request`
-// (body buffered, bounded), the `Response` is written back. Enough for an issuer's few small endpoints.
+// (body buffered, bounded), the `Response` is written back. Enough for an issuer's few small endpoints. On
+// node:https the TLS socket's client certificate goes beside the request (RFC 8705 §3.1 binding), through
+// core's reader: read only when the token endpoint binds to it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nodePeerCertificateReader } from '@jwtguard/core';
+import type { HandlerContext } from './types.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -9,9 +13,11 @@ export type NodeListener = (request: IncomingMessage, response: ServerResponse) 
 /**
  * @example
  * http.createServer(createNodeListener(issuer.handle)).listen(4000, '127.0.0.1');
+ * // mTLS (RFC 8705): ask for client certificates; the binding, not the chain, is what the token relies on.
+ * https.createServer({ key, cert, requestCert: true, rejectUnauthorized: false }, createNodeListener(issuer.handle));
  */
 export function createNodeListener(
-  handle: (request: Request) => Promise<Response>,
+  handle: (request: Request, context?: HandlerContext) => Promise<Response>,
   baseUrl?: string,
 ): NodeListener {
   return (req, res) => {
@@ -45,7 +51,8 @@ export function createNodeListener(
           headers,
           ...(body ? { body } : {}),
         });
-        const response = await handle(request);
+        const clientCertificate = nodePeerCertificateReader(req.socket);
+        const response = await handle(request, clientCertificate === undefined ? {} : { clientCertificate });
         const outgoing: Record<string, string> = {};
         response.headers.forEach((value, name) => {
           outgoing[name] = value;

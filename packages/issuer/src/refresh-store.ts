@@ -36,6 +36,12 @@ export interface RefreshFamily {
    * only with a proof of that key. Absent for an unbound family. Once set it never changes.
    */
   dpopJkt?: string;
+  /**
+   * The RFC 8705 §3.1 thumbprint of the client certificate the family is bound to (§4: a public client's
+   * refresh tokens are bound to its certificate): its tokens are refreshed only over mutual TLS with that
+   * certificate. Absent for an unbound family. Once set it never changes.
+   */
+  certificateThumbprint?: string;
 }
 
 /** One refresh token of a family, identified by the SHA-256 (base64url) of the token. */
@@ -71,6 +77,12 @@ export interface RefreshRotation {
    * the binding.
    */
   dpopJkt?: string;
+  /**
+   * On success, bind the family to this certificate thumbprint if it is not bound to one yet (a public
+   * client's first refresh over mutual TLS, RFC 8705 §4); a family already bound keeps its binding. The
+   * returned family shows the binding.
+   */
+  certificateThumbprint?: string;
 }
 
 export type RefreshRotationResult =

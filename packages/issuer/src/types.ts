@@ -74,6 +74,14 @@ export interface IssuerOptions {
    * `true` for the defaults, or the options below. Default off.
    */
   dpop?: boolean | IssuerDpopOptions;
+  /**
+   * Certificate-bound access tokens (RFC 8705 §3.1): a token request made over mutual TLS (the certificate
+   * handed to `handle(request, { clientCertificate })`, or read from the TLS socket by `createNodeListener`)
+   * gets an access token with `cnf: { "x5t#S256": <thumbprint> }`; a request without a certificate still gets
+   * an unbound token. Discovery advertises `tls_client_certificate_bound_access_tokens` (§3.3). Default off:
+   * a certificate handed over is then ignored.
+   */
+  mtls?: boolean;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   onEvent?: (event: IssuerEvent) => void;
@@ -140,6 +148,14 @@ export interface IssueTokensInput {
    * then needs the same `dpopJkt`.
    */
   dpopJkt?: string;
+  /**
+   * Bind the grant to a client certificate (RFC 8705 §3.1): base64url(SHA-256(DER)) of the certificate the
+   * client presented over mutual TLS (`certificateThumbprint(der)` computes it). Every access token of the
+   * grant carries `cnf["x5t#S256"]` (beside `jkt` when `dpopJkt` is given too). For a public client (no
+   * `secret` configured, RFC 8705 §4) the refresh family is bound as well, so `refresh` then needs the same
+   * `certificateThumbprint`.
+   */
+  certificateThumbprint?: string;
 }
 
 export interface TokenSet {
@@ -167,6 +183,14 @@ export interface RefreshInput {
    * to it unless the family's client is configured with a `secret` (a confidential client, RFC 9449 §5).
    */
   dpopJkt?: string;
+  /**
+   * The thumbprint of the client certificate the refresh request was made with (RFC 8705 §3.1). A family
+   * bound to a certificate is refreshed only with that certificate's thumbprint (otherwise invalid_grant, and
+   * the token is not spent); the new access token is bound to it (`cnf["x5t#S256"]`). A family not yet bound
+   * becomes bound to it unless the family's client is configured with a `secret` (RFC 8705 §4: refresh
+   * tokens of public clients are bound).
+   */
+  certificateThumbprint?: string;
 }
 
 /** RFC 7009 §2.1 token_type_hint values for the two kinds of token this issuer hands out. */
@@ -182,7 +206,22 @@ export interface RevokeInput {
   clientId?: string;
 }
 
-export type Handler = (request: Request) => Promise<Response>;
+/** The DER bytes of a client certificate, or a function answering them (undefined: none was presented). */
+export type ClientCertificateSource = Uint8Array | (() => Uint8Array | undefined);
+
+/**
+ * What a `Request` cannot carry: facts about the connection it came on. A `Request` has no TLS information,
+ * so the server that terminated TLS hands the client certificate over here (never through a header).
+ */
+export interface HandlerContext {
+  /**
+   * The certificate the client presented in the TLS handshake (RFC 8705 §3), as DER bytes or a reader
+   * called only when a token request needs it (core's `nodePeerCertificateReader(socket)` is one).
+   */
+  clientCertificate?: ClientCertificateSource | undefined;
+}
+
+export type Handler = (request: Request, context?: HandlerContext) => Promise<Response>;
 
 export interface IssuerHandlers {
   discovery: Handler;
@@ -217,7 +256,7 @@ export interface Issuer {
   signToken(payload: Record<string, unknown>, header?: { typ?: string }): Promise<string>;
   readonly handlers: IssuerHandlers;
   /** Route a request to the right handler (discovery, JWKS, token, revocation) or 404. */
-  handle(request: Request): Promise<Response>;
+  handle(request: Request, context?: HandlerContext): Promise<Response>;
   readonly clients: ReadonlyMap<string, ClientConfig>;
   readonly options: ResolvedIssuerOptions;
   close(): Promise<void>;

@@ -6,7 +6,8 @@
 //
 // Token records in the family's `tokens` hash are "issuedAt:expiresAt:usedAt" (ms; usedAt empty while
 // unused). A family's `revokedAt` field is empty while it is live; its `dpopJkt` field (RFC 9449 §5) is empty or
-// absent while it is not bound to a DPoP key.
+// absent while it is not bound to a DPoP key, its `x5tS256` field (RFC 8705 §4) while it is not bound to a
+// client certificate.
 
 /** Both returned by every script that answers with a family: its fields, and its access tokens with exp. */
 const SNAPSHOT = `
@@ -17,7 +18,8 @@ end
 
 /**
  * KEYS: family, tokens, access tokens. ARGV: hash, next hash, now (ms), idle lifetime (ms), reuse grace
- * (ms), access jti, access exp (s), now (s), DPoP thumbprint to bind an unbound family to ('' for none).
+ * (ms), access jti, access exp (s), now (s), DPoP thumbprint to bind an unbound family to ('' for none),
+ * certificate thumbprint to bind a family not bound to a certificate to ('' for none).
  * Returns { 'rotated', nextRecord, family, access } | { 'reused', '', family, access } | { 'invalid', reason }.
  */
 export const ROTATE = `${SNAPSHOT}
@@ -46,6 +48,10 @@ redis.call('HSET', KEYS[2], ARGV[2], nextRecord)
 if ARGV[9] ~= '' then
   local bound = redis.call('HGET', KEYS[1], 'dpopJkt')
   if not bound or bound == '' then redis.call('HSET', KEYS[1], 'dpopJkt', ARGV[9]) end
+end
+if ARGV[10] and ARGV[10] ~= '' then
+  local bound = redis.call('HGET', KEYS[1], 'x5tS256')
+  if not bound or bound == '' then redis.call('HSET', KEYS[1], 'x5tS256', ARGV[10]) end
 end
 -- Access tokens that have expired can no longer be revoked usefully: drop them as the memory store does.
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])

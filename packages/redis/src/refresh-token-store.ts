@@ -115,6 +115,7 @@ export function createRedisRefreshTokenStore(
           String(rotation.accessToken.exp),
           String(rotation.now / 1000),
           rotation.dpopJkt ?? '',
+          rotation.certificateThumbprint ?? '',
         )) as [string, string, string[]?, string[]?];
         const [status, detail, fields, access] = reply;
         if (status !== 'rotated') await client.del(nextIndex);
@@ -198,6 +199,7 @@ function encodeFamily(family: RefreshFamily): Record<string, string> {
     expiresAt: String(family.expiresAt),
     revokedAt: family.revokedAt === null ? '' : String(family.revokedAt),
     dpopJkt: family.dpopJkt ?? '',
+    x5tS256: family.certificateThumbprint ?? '',
   };
 }
 
@@ -219,6 +221,8 @@ function decodeFamily(fields: Record<string, string>, access: string[]): Refresh
     accessTokens,
     // Empty or absent (a family stored before the field existed): not bound to a DPoP key.
     ...(fields.dpopJkt ? { dpopJkt: fields.dpopJkt } : {}),
+    // Likewise: not bound to a client certificate (RFC 8705 §4).
+    ...(fields.x5tS256 ? { certificateThumbprint: fields.x5tS256 } : {}),
   };
 }
 
