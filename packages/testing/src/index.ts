@@ -1,5 +1,5 @@
 // @jwtguard/testing public API. Fixed name (docs/ARCHITECTURE.md, "Packages"): createTestIssuer. Beside it,
-// createDpopClient for tests of DPoP-protected APIs.
+// createDpopClient for tests of DPoP-protected APIs, createTestCertificates for tests of mTLS-protected ones.
 export {
   createTestIssuer,
   type TestIssuer,
@@ -13,3 +13,4 @@ export {
   type DpopClientOptions,
   type DpopPublicJwk,
 } from './dpop-client.js';
+export { createTestCertificates, type TestCertificate, type TestCertificates } from './certificates.js';

@@ -1,7 +1,7 @@
 // A real issuer for users' own test suites: discovery and JWKS served over HTTP on 127.0.0.1 (an ephemeral
 // port), so the code under test resolves keys exactly as in production (discovery → jwks_uri → kid), with
 // helpers for the tokens a test suite needs: valid, expired, signed by a key nobody published, bound to a DPoP
-// key.
+// key or to a client certificate.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +45,11 @@ export interface TokenOptions {
    * `createDpopClient()` client, or any `{ jkt }`. Other `cnf` members of the claims are kept.
    */
   dpop?: { readonly jkt: string };
+  /**
+   * Bind the token to a client certificate (RFC 8705 §3.1): `cnf["x5t#S256"]` becomes its thumbprint. Pass a
+   * `createTestCertificates()` certificate, or any `{ x5t }`. Other `cnf` members (a `jkt`) are kept.
+   */
+  certificate?: { readonly x5t: string };
 }
 
 export interface TestIssuer {
@@ -90,10 +95,10 @@ const testIssuerDefaults = Object.freeze({
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
-/** RFC 7800 §3.1: `cnf` may hold other confirmation members (an mTLS `x5t#S256`); they stay. */
-function withJkt(cnf: unknown, jkt: string): Record<string, unknown> {
+/** RFC 7800 §3.1: `cnf` may hold several confirmation members (`jkt`, an mTLS `x5t#S256`); others stay. */
+function withConfirmation(cnf: unknown, member: Record<string, string>): Record<string, unknown> {
   const other = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? cnf : {};
-  return { ...other, jkt };
+  return { ...other, ...member };
 }
 
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
@@ -177,7 +182,12 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     instance,
     token(claims = {}, tokenOptions = {}) {
       const payload = claimsFor(claims, nowSeconds(), tokenOptions.expiresIn ?? testIssuerDefaults.expiresIn);
-      if (tokenOptions.dpop !== undefined) payload.cnf = withJkt(payload.cnf, tokenOptions.dpop.jkt);
+      if (tokenOptions.dpop !== undefined) {
+        payload.cnf = withConfirmation(payload.cnf, { jkt: tokenOptions.dpop.jkt });
+      }
+      if (tokenOptions.certificate !== undefined) {
+        payload.cnf = withConfirmation(payload.cnf, { 'x5t#S256': tokenOptions.certificate.x5t });
+      }
       return instance.signToken(payload, { typ: tokenOptions.typ ?? 'at+jwt' });
     },
     expiredToken(claims = {}) {
