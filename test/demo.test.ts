@@ -47,6 +47,18 @@ describe('the demo', () => {
       'Logout',
       'Logout everywhere',
       'DPoP: a token bound to the client key is useless without it',
+      'mTLS: a token bound to a client certificate',
+    ]);
+    // RFC 8705: over HTTPS, the certificate-bound token works with its certificate only.
+    expect(
+      result.results
+        .filter((step) => step.section === 'mTLS: a token bound to a client certificate')
+        .map((step) => [step.label, step.ok]),
+    ).toEqual([
+      ['carol gets a token bound to her certificate: cnf["x5t#S256"] is its thumbprint', true],
+      ['carol, with her certificate: GET /items', true],
+      ['thief, another certificate from the same CA', true],
+      ['thief, no certificate at all', true],
     ]);
     // A copied DPoP-bound token is refused by every API, with or without a proof of another key.
     for (const api of ['express-api', 'koa-api', 'hono-api']) {

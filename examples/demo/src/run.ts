@@ -8,6 +8,7 @@ import { startStack, type Stack } from './stack.js';
 import { accessControl, expiredToken } from './steps/access.js';
 import { dpopBinding } from './steps/dpop.js';
 import { logoutEverywhereSteps, logoutSteps } from './steps/logout.js';
+import { mtlsBinding } from './steps/mtls.js';
 import { refreshRotation } from './steps/refresh.js';
 import { rotationUnderLoad } from './steps/rotation.js';
 import { createTranscript, type StepResult } from './transcript.js';
@@ -33,6 +34,7 @@ const STEPS: Array<[string, (context: DemoContext) => Promise<void>]> = [
   ['logout', logoutSteps],
   ['logout everywhere', logoutEverywhereSteps],
   ['DPoP binding', dpopBinding],
+  ['mTLS binding', mtlsBinding],
 ];
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
