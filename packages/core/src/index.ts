@@ -17,7 +17,7 @@ export {
 export { ANY_ISSUER, revocationRule, type RevocationRule } from './revocation/revocation-rule.js';
 export { createScopeCheck, type ScopeCheck, type ScopeMode } from './bearer/require-scopes.js';
 export { withRealm } from './bearer/realm.js';
-export { nodeRequestOrigin, type NodeStyleRequest } from './bearer/request-origin.js';
+export { nodeGuardRequest, nodeRequestOrigin, type NodeStyleRequest } from './bearer/node-request.js';
 export { nodePeerCertificateReader } from './mtls/peer-certificate.js';
 export { createAdapter, type Adapter, type AdapterBinding, type RouteCheck } from './bearer/adapter.js';
 export {

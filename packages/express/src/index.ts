@@ -10,8 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
-  nodePeerCertificateReader,
-  nodeRequestOrigin,
+  nodeGuardRequest,
   type AuthResult,
   type ClaimRequirement,
   type ErrorResponseBody,
@@ -37,17 +36,7 @@ export type GuardOptions = CoreGuardOptions<Request>;
 export type JwtGuardOptions = VerifierOptions & GuardOptions;
 
 const express = createAdapter<Request, NextFunction, void>({
-  request: (req) => ({
-    method: req.method,
-    url: req.originalUrl,
-    // Node keeps only the first Authorization header in req.headers; rawHeaders shows a repeated one.
-    headers: req.rawHeaders ?? req.headers,
-    clientAddress: req.socket?.remoteAddress,
-    origin: nodeRequestOrigin(req),
-    // RFC 8705 §3: a reader of the TLS client certificate (one per connection), called only for a bound token.
-    clientCertificate: nodePeerCertificateReader(req.socket),
-    source: req,
-  }),
+  request: (req) => nodeGuardRequest(req, req.originalUrl, req),
   attach: (req, auth) => void (req.auth = auth),
   auth: (req) => req.auth,
   setHeader: (req, name, value) => void req.res?.setHeader(name, value),

@@ -10,8 +10,7 @@ import {
   createScopeCheck,
   errorResponse,
   isJwtGuardError,
-  nodePeerCertificateReader,
-  nodeRequestOrigin,
+  nodeGuardRequest,
   type AuthResult,
   type ClaimRequirement,
   type ErrorResponseBody,
@@ -38,17 +37,7 @@ export type GuardOptions = CoreGuardOptions<Context>;
 export type JwtGuardOptions = VerifierOptions & GuardOptions;
 
 const koa = createAdapter<Context, Next, Promise<unknown>>({
-  request: (ctx) => ({
-    method: ctx.method,
-    url: ctx.originalUrl,
-    // Node keeps only the first Authorization header in ctx.headers; rawHeaders shows a repeated one.
-    headers: ctx.req.rawHeaders ?? ctx.headers,
-    clientAddress: ctx.req.socket?.remoteAddress,
-    origin: nodeRequestOrigin(ctx.req),
-    // RFC 8705 §3: a reader of the TLS client certificate (one per connection), called only for a bound token.
-    clientCertificate: nodePeerCertificateReader(ctx.req.socket),
-    source: ctx,
-  }),
+  request: (ctx) => nodeGuardRequest(ctx.req, ctx.originalUrl, ctx),
   attach: (ctx, auth) => void (ctx.state.auth = auth),
   auth: (ctx) => ctx.state.auth,
   setHeader: (ctx, name, value) => ctx.set(name, value),
