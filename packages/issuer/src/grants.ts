@@ -193,10 +193,13 @@ export function createGrants({
       if (found) checkBinding(found.family, dpopJkt, certificateThumbprint);
       const requested = input.scope === undefined ? undefined : parseScope(input.scope);
       if (found && requested) narrowScope(requested, parseScope(found.family.scope));
-      const bindTo = found && dpopJkt !== undefined ? familyBinding(found.family, dpopJkt) : undefined;
+      const bindTo =
+        found && dpopJkt !== undefined
+          ? newBinding(found.family.dpopJkt, dpopJkt, found.family.clientId)
+          : undefined;
       const bindCertificate =
         found && certificateThumbprint !== undefined
-          ? familyCertificateBinding(found.family, certificateThumbprint)
+          ? newBinding(found.family.certificateThumbprint, certificateThumbprint, found.family.clientId)
           : undefined;
       const nextToken = newRefreshToken();
       const jti = newJti();
@@ -250,18 +253,15 @@ export function createGrants({
     },
   };
 
-  /** The key to bind an unbound family to with this refresh, if any (RFC 9449 §5). */
-  function familyBinding(family: RefreshFamily, dpopJkt: string): string | undefined {
-    if (family.dpopJkt !== undefined) return undefined;
-    // A confidential client proves itself with its secret on every refresh and may use a new DPoP key each
-    // time; a public client has only the key, so its refresh tokens must be bound to it.
-    return isPublicClient(family.clientId) ? dpopJkt : undefined;
-  }
-
-  /** The certificate to bind a family not bound to one to with this refresh, if any (RFC 8705 §4). */
-  function familyCertificateBinding(family: RefreshFamily, thumbprint: string): string | undefined {
-    if (family.certificateThumbprint !== undefined) return undefined;
-    return isPublicClient(family.clientId) ? thumbprint : undefined;
+  /**
+   * What to bind a family to with this refresh, if it is not bound yet: the presented DPoP key (RFC 9449
+   * §5) or client certificate (RFC 8705 §4). A confidential client proves itself with its secret on every
+   * refresh and may use a new key or certificate each time; a public client has only the key or the
+   * certificate, so its refresh tokens must be bound to it.
+   */
+  function newBinding(current: string | undefined, presented: string, clientId: string): string | undefined {
+    if (current !== undefined) return undefined;
+    return isPublicClient(clientId) ? presented : undefined;
   }
 
   /** A client configured without a `secret` (or not configured, as issueTokens allows) is public. */
