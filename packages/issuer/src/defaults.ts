@@ -17,5 +17,10 @@ export const issuerDefaults = Object.freeze({
   /** With a `keyStore` given; the built-in memory store is never re-read (no other instance writes to it). */
   keySyncInterval: '1m' as Duration,
   rotationCheckInterval: '1m' as Duration,
+  revocationFeed: Object.freeze({
+    path: '/revocations',
+    heartbeatInterval: '2s' as Duration,
+    maxBufferBytes: 1024 * 1024,
+  }),
   paths: Object.freeze({ jwks: '/jwks.json', token: '/token', revocation: '/revoke' }),
 });

@@ -19,6 +19,7 @@ export type HandlerService = Pick<
   | 'jwksUri'
   | 'tokenEndpoint'
   | 'revocationEndpoint'
+  | 'revocationFeedEndpoint'
   | 'clients'
   | 'options'
   | 'jwks'

@@ -20,6 +20,13 @@ export {
   type MemoryRefreshTokenStoreOptions,
 } from './memory-refresh-store.js';
 export { createIssuer } from './issuer.js';
+export {
+  createMemoryRevocationLog,
+  type MemoryRevocationLogOptions,
+  type RevocationLogEntry,
+  type RevocationLogStore,
+} from './revocation-log.js';
+export { SESSION_REVOKED_EVENT, TOKEN_REVOKED_EVENT } from './revocation-events.js';
 export type {
   ClientCertificateSource,
   DpopNonceOptions,
@@ -34,6 +41,7 @@ export type {
   IssuerOptions,
   RefreshInput,
   ResolvedIssuerOptions,
+  RevocationFeedOptions,
   RevocationTarget,
   RevokeInput,
   RotationOptions,

@@ -12,8 +12,10 @@ import type {
   EndpointPaths,
   IssuerDpopOptions,
   IssuerOptions,
+  RevocationFeedOptions,
   RotationOptions,
 } from './types.js';
+import type { RevocationLogStore } from './revocation-log.js';
 
 const ISSUER_OPTION_NAMES = {
   issuer: true,
@@ -37,6 +39,7 @@ const ISSUER_OPTION_NAMES = {
   scopesSupported: true,
   dpop: true,
   mtls: true,
+  revocationFeed: true,
   clock: true,
   onEvent: true,
 } satisfies Record<keyof IssuerOptions, true>;
@@ -55,6 +58,13 @@ const DPOP_OPTION_NAMES = {
   replayStore: true,
 } satisfies Record<keyof IssuerDpopOptions, true>;
 const DPOP_NONCE_OPTION_NAMES = { secret: true, window: true } satisfies Record<keyof DpopNonceOptions, true>;
+const FEED_OPTION_NAMES = {
+  clients: true,
+  path: true,
+  heartbeatInterval: true,
+  maxBufferBytes: true,
+  log: true,
+} satisfies Record<keyof RevocationFeedOptions, true>;
 const CLIENT_OPTION_NAMES = {
   id: true,
   secret: true,
@@ -89,6 +99,20 @@ export interface IssuerConfig {
   dpop: TokenEndpointDpop | undefined;
   /** RFC 8705 §3.1: bind access tokens to the token request's client certificate. */
   mtls: boolean;
+  /** `undefined`: no revocation feed. */
+  revocationFeed: RevocationFeedConfig | undefined;
+}
+
+/** The `revocationFeed` option resolved (durations in milliseconds). */
+export interface RevocationFeedConfig {
+  clients: ReadonlySet<string>;
+  endpoint: string;
+  heartbeatInterval: number;
+  maxBufferBytes: number;
+  /** `undefined`: the issuer makes a memory log. */
+  log: RevocationLogStore | undefined;
+  /** The `aud` of every SET: the issuer's audience and every client's, so each API that takes tokens hears. */
+  audience: string[];
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
@@ -110,6 +134,13 @@ function checkOptionNames(options: IssuerOptions): void {
       assertKnownOptions('createIssuer(): dpop.nonce', nonce, Object.keys(DPOP_NONCE_OPTION_NAMES));
     }
   }
+  if (isObject(options.revocationFeed)) {
+    assertKnownOptions(
+      'createIssuer(): revocationFeed',
+      options.revocationFeed,
+      Object.keys(FEED_OPTION_NAMES),
+    );
+  }
   if (Array.isArray(options.clients)) {
     options.clients.forEach((client: unknown, index) => {
       if (isObject(client)) {
@@ -124,6 +155,67 @@ function mtlsOption(value: unknown): boolean {
   if (typeof value !== 'boolean')
     throw new ConfigurationError(`mtls must be true or false; got ${JSON.stringify(value)}`);
   return value;
+}
+
+const LOG_METHODS = ['append', 'read', 'has', 'trim'] as const;
+
+function revocationFeedOption(
+  value: RevocationFeedOptions | undefined,
+  iss: string,
+  clients: ReadonlyMap<string, ClientConfig>,
+  audience: string[],
+): RevocationFeedConfig | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ConfigurationError('revocationFeed must be an object with `clients`');
+  if (!Array.isArray(value.clients) || value.clients.length === 0) {
+    throw new ConfigurationError('revocationFeed.clients must list the client ids allowed to subscribe');
+  }
+  for (const id of value.clients as unknown[]) {
+    const client = typeof id === 'string' ? clients.get(id) : undefined;
+    // The feed authenticates with client credentials: a public client could not prove who it is.
+    if (client?.secret === undefined) {
+      throw new ConfigurationError(
+        `revocationFeed.clients: ${JSON.stringify(id)} is not a registered confidential client (one with a secret in \`clients\`)`,
+      );
+    }
+  }
+  const maxBufferBytes = value.maxBufferBytes ?? issuerDefaults.revocationFeed.maxBufferBytes;
+  if (!Number.isInteger(maxBufferBytes) || maxBufferBytes < 1024) {
+    throw new ConfigurationError('revocationFeed.maxBufferBytes must be an integer of at least 1024');
+  }
+  const heartbeatInterval = toMilliseconds(
+    value.heartbeatInterval ?? issuerDefaults.revocationFeed.heartbeatInterval,
+    'revocationFeed.heartbeatInterval',
+  );
+  if (heartbeatInterval < 10)
+    throw new ConfigurationError('revocationFeed.heartbeatInterval must be at least 10ms');
+  const log: unknown = value.log;
+  if (
+    log !== undefined &&
+    !(isObject(log) && LOG_METHODS.every((name) => typeof Reflect.get(log, name) === 'function'))
+  ) {
+    throw new ConfigurationError(
+      `revocationFeed.log must be a RevocationLogStore (${LOG_METHODS.join(', ')})`,
+    );
+  }
+  const path = value.path ?? issuerDefaults.revocationFeed.path;
+  if (typeof path !== 'string' || path === '')
+    throw new ConfigurationError('revocationFeed.path must be a path');
+  const audiences = new Set(audience);
+  for (const client of clients.values()) for (const aud of audienceList(client.audience)) audiences.add(aud);
+  if (audiences.size === 0) {
+    throw new ConfigurationError(
+      'revocationFeed needs an `audience`: every SET is addressed to the APIs (RFC 8417 §2.2)',
+    );
+  }
+  return {
+    clients: new Set(value.clients),
+    endpoint: endpoint(iss, path),
+    heartbeatInterval,
+    maxBufferBytes,
+    log: value.log,
+    audience: [...audiences],
+  };
 }
 
 function endpoint(issuer: string, path: string): string {
@@ -200,11 +292,13 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
   const paths = options.paths ?? {};
   const tokenEndpoint = endpoint(iss, paths.token ?? issuerDefaults.paths.token);
   const clock = options.clock ?? Date.now;
+  const clients = clientMap(options.clients ?? []);
+  const audience = audienceList(options.audience);
   return {
     iss,
     clock,
     algorithm,
-    audience: audienceList(options.audience),
+    audience,
     accessTokenLifetime,
     refreshTokenIdleLifetime,
     refreshTokenAbsoluteLifetime,
@@ -214,11 +308,12 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerConfig {
     keySyncInterval,
     rotationEvery,
     rotationCheckInterval,
-    clients: clientMap(options.clients ?? []),
+    clients,
     jwksUri: endpoint(iss, paths.jwks ?? issuerDefaults.paths.jwks),
     tokenEndpoint,
     revocationEndpoint: endpoint(iss, paths.revocation ?? issuerDefaults.paths.revocation),
     dpop: compileIssuerDpop(options.dpop, clock, tokenEndpoint),
     mtls: mtlsOption(options.mtls),
+    revocationFeed: revocationFeedOption(options.revocationFeed, iss, clients, audience),
   };
 }

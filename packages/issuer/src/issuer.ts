@@ -7,6 +7,8 @@ import { createHandlers, type HandlerService } from './handlers.js';
 import { resolveIssuerOptions } from './issuer-options.js';
 import { createMemoryRefreshTokenStore } from './memory-refresh-store.js';
 import { createRevocation } from './revocation.js';
+import { createRevocationRecorder, revocationTargets } from './revocation-events.js';
+import { createMemoryRevocationLog } from './revocation-log.js';
 import { createRotationSchedule } from './rotation-schedule.js';
 import { signCompact } from './signer.js';
 import { createExternalKeyRing, createKeyRing, type KeyRing } from './signing-keys.js';
@@ -54,20 +56,38 @@ export function createIssuer(options: IssuerOptions): Issuer {
   initialising.catch(() => undefined);
   const ready = () => initialising;
 
+  const currentSigner = async () => {
+    await ring.sync();
+    return ring.signer();
+  };
   const refreshStore = options.refreshTokenStore ?? createMemoryRefreshTokenStore({ clock });
+  const feedConfig = config.revocationFeed;
+  const feedLog = feedConfig ? (feedConfig.log ?? createMemoryRevocationLog()) : undefined;
+  // Every revocation goes to the denylist and, with a feed, into its log as a signed SET.
+  const recorder =
+    feedConfig && feedLog
+      ? createRevocationRecorder({
+          iss: config.iss,
+          audience: feedConfig.audience,
+          clock,
+          clockTolerance: config.clockTolerance,
+          accessTokenLifetime: config.accessTokenLifetime,
+          log: feedLog,
+          currentSigner,
+          onAppended: () => undefined,
+        })
+      : undefined;
+  const revocationTarget = revocationTargets(options.denylist, recorder);
   const grants = createGrants({
     config,
     refreshStore,
-    denylist: options.denylist,
-    currentSigner: async () => {
-      await ring.sync();
-      return ring.signer();
-    },
+    denylist: revocationTarget,
+    currentSigner,
     emit,
   });
   const revocation = createRevocation({
     config,
-    denylist: options.denylist,
+    denylist: revocationTarget,
     refreshStore,
     publishedKeys: async () => {
       await ring.sync();
@@ -96,6 +116,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     jwksUri: config.jwksUri,
     tokenEndpoint: config.tokenEndpoint,
     revocationEndpoint: config.revocationEndpoint,
+    revocationFeedEndpoint: feedConfig?.endpoint,
     clients: config.clients,
     options: resolved,
     async jwks() {

@@ -5,6 +5,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import type { ClientConfig } from './client-auth.js';
 import type { KeyStore, SigningAlgorithm } from './key-store.js';
 import type { RefreshTokenStore } from './refresh-store.js';
+import type { RevocationLogStore } from './revocation-log.js';
 import type { ExternalSigner } from './signer.js';
 import type { KeyStatus, RotationInfo } from './signing-keys.js';
 
@@ -82,9 +83,28 @@ export interface IssuerOptions {
    * a certificate handed over is then ignored.
    */
   mtls?: boolean;
+  /**
+   * The push revocation feed (docs/revocation-feed.md): every revocation becomes a signed Security Event Token
+   * (RFC 8417) in a retained log, served to the listed clients as Server-Sent Events at
+   * `GET {issuer}{path}`. Default off.
+   */
+  revocationFeed?: RevocationFeedOptions;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   onEvent?: (event: IssuerEvent) => void;
+}
+
+export interface RevocationFeedOptions {
+  /** The client ids allowed to subscribe: registered confidential clients (they authenticate with Basic). */
+  clients: string[];
+  /** Endpoint path relative to the issuer URL (default '/revocations'). */
+  path?: string;
+  /** How often an idle stream carries a heartbeat (default '2s'). */
+  heartbeatInterval?: Duration;
+  /** A subscriber whose unsent data passes this many bytes is disconnected (default 1 MiB). */
+  maxBufferBytes?: number;
+  /** Where the SETs are retained (default: `createMemoryRevocationLog()`, one instance). */
+  log?: RevocationLogStore;
 }
 
 export interface IssuerDpopOptions {
@@ -129,7 +149,9 @@ export type IssuerEvent =
   | { type: 'refresh.reused'; familyId: string; sub: string; clientId: string; revokedAccessTokens: number }
   | { type: 'tick.failed'; reason: string }
   /** Re-reading a shared key store failed; the instance keeps signing with its last view of the keys. */
-  | { type: 'keys.sync_failed'; reason: string };
+  | { type: 'keys.sync_failed'; reason: string }
+  /** A feed subscriber's unsent data passed `maxBufferBytes`: it was disconnected (it resumes by id). */
+  | { type: 'revocation_feed.subscriber_dropped'; clientId: string; bufferedBytes: number };
 
 export interface IssueTokensInput {
   sub: string;
@@ -228,6 +250,8 @@ export interface IssuerHandlers {
   jwks: Handler;
   token: Handler;
   revocation: Handler;
+  /** The revocation feed's SSE endpoint; present when `revocationFeed` is configured. */
+  revocationFeed?: Handler;
   /** Route by path to one of the above; 404 JSON for anything else. */
   handle: Handler;
 }
@@ -237,6 +261,8 @@ export interface Issuer {
   readonly jwksUri: string;
   readonly tokenEndpoint: string;
   readonly revocationEndpoint: string;
+  /** The revocation feed's URL (`revocation_feed_endpoint` in discovery); undefined without `revocationFeed`. */
+  readonly revocationFeedEndpoint: string | undefined;
   /** Resolves once keys are loaded (every method awaits it too). */
   ready(): Promise<void>;
   issueTokens(input: IssueTokensInput): Promise<TokenSet>;
@@ -259,6 +285,7 @@ export interface Issuer {
   handle(request: Request, context?: HandlerContext): Promise<Response>;
   readonly clients: ReadonlyMap<string, ClientConfig>;
   readonly options: ResolvedIssuerOptions;
+  /** Stop the timer and end every revocation-feed stream. */
   close(): Promise<void>;
 }
 
