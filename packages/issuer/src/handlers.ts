@@ -8,6 +8,7 @@ import { audienceList } from './audience.js';
 import { allowedGrants, authenticateClient, type GrantType } from './client-auth.js';
 import type { TokenEndpointDpop } from './dpop.js';
 import { presentedThumbprint } from './mtls.js';
+import type { RevocationFeed } from './revocation-feed.js';
 import { isOAuthError, OAuthError } from './oauth-error.js';
 import { narrowScope, parseScope } from './scope.js';
 import type { Handler, HandlerContext, Issuer, IssuerHandlers, TokenSet, TokenTypeHint } from './types.js';
@@ -97,10 +98,17 @@ function methodNotAllowed(allow: string): Response {
   return json({ error: 'invalid_request', error_description: `use ${allow}` }, 405, { allow });
 }
 
+/** The revocation feed and the clients that may subscribe to it. */
+export interface FeedEndpoint {
+  feed: RevocationFeed;
+  clients: ReadonlySet<string>;
+}
+
 export function createHandlers(
   service: HandlerService,
   dpop: TokenEndpointDpop | undefined,
   mtls = false,
+  feedEndpoint?: FeedEndpoint,
 ): IssuerHandlers {
   const base = service.issuer.replace(/\/+$/, '');
   const issuerPath = new URL(base).pathname.replace(/\/+$/, '');
@@ -123,6 +131,10 @@ export function createHandlers(
     if (dpop) document.dpop_signing_alg_values_supported = [...dpop.algorithms];
     // RFC 8705 §3.3: the server issues certificate-bound access tokens.
     if (mtls) document.tls_client_certificate_bound_access_tokens = true;
+    // docs/revocation-feed.md: where the APIs subscribe to revocations.
+    if (service.revocationFeedEndpoint !== undefined) {
+      document.revocation_feed_endpoint = service.revocationFeedEndpoint;
+    }
     return document;
   }
 
@@ -225,6 +237,32 @@ export function createHandlers(
     }
   };
 
+  const revocationFeed: Handler | undefined =
+    feedEndpoint &&
+    (async (request) => {
+      if (request.method !== 'GET') return methodNotAllowed('GET');
+      try {
+        // A GET has no body: the listed client authenticates with HTTP Basic (RFC 6749 §2.3.1).
+        const { client } = authenticateClient(
+          service.clients,
+          request.headers.get('authorization'),
+          new URLSearchParams(),
+        );
+        if (!feedEndpoint.clients.has(client.id)) {
+          throw new OAuthError('invalid_client', 'this client may not subscribe to the revocation feed');
+        }
+        if (feedEndpoint.feed.closed) {
+          throw new OAuthError('temporarily_unavailable', 'the issuer is closing', {
+            headers: { 'retry-after': '1' },
+          });
+        }
+        // HTML §9.2.4: a reconnecting EventSource sends the id of the last event it received.
+        return await feedEndpoint.feed.subscribe(client.id, request.headers.get('last-event-id'));
+      } catch (error) {
+        return errorResponse(error);
+      }
+    });
+
   const routes = new Map<string, Handler>([
     [`${issuerPath}/.well-known/openid-configuration`, discovery],
     [`/.well-known/oauth-authorization-server${issuerPath}`, discovery],
@@ -232,6 +270,9 @@ export function createHandlers(
     [pathOf(service.tokenEndpoint), token],
     [pathOf(service.revocationEndpoint), revocation],
   ]);
+  if (revocationFeed && service.revocationFeedEndpoint !== undefined) {
+    routes.set(pathOf(service.revocationFeedEndpoint), revocationFeed);
+  }
 
   const handle: Handler = async (request, context) => {
     let path: string;
@@ -245,5 +286,5 @@ export function createHandlers(
     return route(request, context);
   };
 
-  return { discovery, jwks, token, revocation, handle };
+  return { discovery, jwks, token, revocation, handle, ...(revocationFeed ? { revocationFeed } : {}) };
 }

@@ -8,6 +8,7 @@ import { resolveIssuerOptions } from './issuer-options.js';
 import { createMemoryRefreshTokenStore } from './memory-refresh-store.js';
 import { createRevocation } from './revocation.js';
 import { createRevocationRecorder, revocationTargets } from './revocation-events.js';
+import { createRevocationFeed } from './revocation-feed.js';
 import { createMemoryRevocationLog } from './revocation-log.js';
 import { createRotationSchedule } from './rotation-schedule.js';
 import { signCompact } from './signer.js';
@@ -63,6 +64,10 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const refreshStore = options.refreshTokenStore ?? createMemoryRefreshTokenStore({ clock });
   const feedConfig = config.revocationFeed;
   const feedLog = feedConfig ? (feedConfig.log ?? createMemoryRevocationLog()) : undefined;
+  const feed =
+    feedConfig && feedLog
+      ? createRevocationFeed({ config: feedConfig, log: feedLog, clock, emit })
+      : undefined;
   // Every revocation goes to the denylist and, with a feed, into its log as a signed SET.
   const recorder =
     feedConfig && feedLog
@@ -74,7 +79,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
           accessTokenLifetime: config.accessTokenLifetime,
           log: feedLog,
           currentSigner,
-          onAppended: () => undefined,
+          onAppended: (entry) => feed?.publish(entry),
         })
       : undefined;
   const revocationTarget = revocationTargets(options.denylist, recorder);
@@ -137,7 +142,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
       return revocation.revoke(token, input);
     },
   };
-  const handlers = createHandlers(service, config.dpop, config.mtls);
+  const handlers = createHandlers(
+    service,
+    config.dpop,
+    config.mtls,
+    feed && feedConfig ? { feed, clients: feedConfig.clients } : undefined,
+  );
 
   return {
     ...service,
@@ -165,6 +175,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     handle: handlers.handle,
     async close() {
       schedule.stop();
+      feed?.close();
       // Stores passed in are the caller's to close (they may be shared); the defaults hold no resources.
       await initialising.catch(() => undefined);
     },

@@ -10,6 +10,46 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** Resolves once `res` can take more data, or has closed. */
+function writable(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * Write an event stream as it is produced, reading the next chunk only when the socket has taken the last
+ * one, so the producer sees a slow client in its own queue. The client going away cancels the stream.
+ */
+async function streamBody(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  res.on('close', cancel);
+  // The producer may error the stream while this loop waits for the socket to drain (a subscriber dropped
+  // as too slow): cut the connection then, not when the socket next drains.
+  reader.closed.catch(() => res.destroy());
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      if (!res.write(value)) await writable(res);
+    }
+    res.end();
+  } catch {
+    // The stream errored (a subscriber dropped as too slow): cut the connection, unsent data included.
+    res.destroy();
+  } finally {
+    res.off('close', cancel);
+  }
+}
+
 /**
  * @example
  * http.createServer(createNodeListener(issuer.handle)).listen(4000, '127.0.0.1');
@@ -58,6 +98,12 @@ export function createNodeListener(
           outgoing[name] = value;
         });
         res.writeHead(response.status, outgoing);
+        const type = response.headers.get('content-type') ?? '';
+        if (response.body && method !== 'HEAD' && /^text\/event-stream\b/i.test(type)) {
+          res.flushHeaders();
+          await streamBody(response.body, res);
+          return;
+        }
         res.end(method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
       } catch {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
