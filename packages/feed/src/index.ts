@@ -8,3 +8,10 @@ export {
 } from './feed-denylist.js';
 export type { FeedDenylistEvent } from './feed-events.js';
 export { SESSION_REVOKED, TOKEN_REVOKED, type Revocation, type SetRejectionReason } from './set-events.js';
+export {
+  createSetReceiver,
+  type RevocationTarget,
+  type SetErrorCode,
+  type SetReceiverEvent,
+  type SetReceiverOptions,
+} from './set-receiver.js';

@@ -22,6 +22,13 @@ export function newSigningKey(kid: string = randomUUID()): SigningKey {
   return { privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, kid };
 }
 
+/** The public JWK of a signing key, as a JWKS publishes it. */
+export function publicJwk(key: SigningKey): Record<string, unknown> {
+  const { d: _private, ...jwk } = key.privateKey.export({ format: 'jwk' });
+  void _private;
+  return { ...jwk, kid: key.kid, alg: 'ES256', use: 'sig' };
+}
+
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A compact ES256 JWS (RFC 7515 §3.1), with the raw r||s signature JWA asks for (RFC 7518 §3.4). */
@@ -76,9 +83,7 @@ export class FeedServer {
 
   /** The public JWK of the signing key. */
   get jwk(): Record<string, unknown> {
-    const { d: _private, ...jwk } = this.key.privateKey.export({ format: 'jwk' });
-    void _private;
-    return { ...jwk, kid: this.key.kid, alg: 'ES256', use: 'sig' };
+    return publicJwk(this.key);
   }
 
   get url(): string {
