@@ -46,6 +46,7 @@ describe('the demo', () => {
       'Refresh-token rotation and reuse detection',
       'Logout',
       'Logout everywhere',
+      'Push revocation: an API with no shared Redis learns of a logout over the feed',
       'DPoP: a token bound to the client key is useless without it',
       'mTLS: a token bound to a client certificate',
     ]);

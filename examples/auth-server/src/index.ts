@@ -63,6 +63,11 @@ export const DEMO_CLIENT_ID = 'demo-app';
  * demo data, printed in the README; a real deployment loads secrets from its secret store.
  */
 export const DEMO_SERVICE = { id: 'demo-service', secret: 'demo-service-secret', scopes: ['read:items'] };
+/**
+ * The confidential client an API subscribes to the revocation feed with (`GET /revocations`, HTTP Basic):
+ * an API that shares no denylist with the auth server learns of revocations from it. Demo data as above.
+ */
+export const DEMO_FEED_CLIENT = { id: 'demo-feed', secret: 'demo-feed-secret' };
 export const DEFAULT_AUDIENCE = 'https://api.example.com';
 
 /**
@@ -102,7 +107,13 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     audience: options.audience ?? DEFAULT_AUDIENCE,
     denylist,
     clock,
-    clients: [{ id: DEMO_CLIENT_ID }, { ...DEMO_SERVICE, scopes: [...DEMO_SERVICE.scopes] }],
+    clients: [
+      { id: DEMO_CLIENT_ID },
+      { ...DEMO_SERVICE, scopes: [...DEMO_SERVICE.scopes] },
+      { ...DEMO_FEED_CLIENT },
+    ],
+    // Every revocation also goes out as a signed event at GET /revocations, for APIs without the denylist.
+    revocationFeed: { clients: [DEMO_FEED_CLIENT.id] },
     scopesSupported: ['read:items', 'write:items'],
     // DPoP at the token endpoint: a refresh of a bound login needs a proof by the same key.
     dpop: true,

@@ -7,6 +7,7 @@ import { openDenylist } from './denylist.js';
 import { startStack, type Stack } from './stack.js';
 import { accessControl, expiredToken } from './steps/access.js';
 import { dpopBinding } from './steps/dpop.js';
+import { pushRevocation } from './steps/feed.js';
 import { logoutEverywhereSteps, logoutSteps } from './steps/logout.js';
 import { mtlsBinding } from './steps/mtls.js';
 import { refreshRotation } from './steps/refresh.js';
@@ -33,6 +34,7 @@ const STEPS: Array<[string, (context: DemoContext) => Promise<void>]> = [
   ['refresh rotation', refreshRotation],
   ['logout', logoutSteps],
   ['logout everywhere', logoutEverywhereSteps],
+  ['push revocation', pushRevocation],
   ['DPoP binding', dpopBinding],
   ['mTLS binding', mtlsBinding],
 ];
