@@ -13,8 +13,10 @@ import type {
   IssuerDpopOptions,
   IssuerOptions,
   RevocationFeedOptions,
+  RevocationPushReceiver,
   RotationOptions,
 } from './types.js';
+import type { PushReceiverConfig } from './revocation-push.js';
 import type { RevocationLogStore } from './revocation-log.js';
 
 const ISSUER_OPTION_NAMES = {
@@ -64,7 +66,12 @@ const FEED_OPTION_NAMES = {
   heartbeatInterval: true,
   maxBufferBytes: true,
   log: true,
+  push: true,
 } satisfies Record<keyof RevocationFeedOptions, true>;
+const PUSH_OPTION_NAMES = { url: true, authorization: true } satisfies Record<
+  keyof RevocationPushReceiver,
+  true
+>;
 const CLIENT_OPTION_NAMES = {
   id: true,
   secret: true,
@@ -113,6 +120,8 @@ export interface RevocationFeedConfig {
   log: RevocationLogStore | undefined;
   /** The `aud` of every SET: the issuer's audience and every client's, so each API that takes tokens hears. */
   audience: string[];
+  /** RFC 8935 receivers every SET is POSTed to; empty for none. */
+  push: PushReceiverConfig[];
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
@@ -140,6 +149,18 @@ function checkOptionNames(options: IssuerOptions): void {
       options.revocationFeed,
       Object.keys(FEED_OPTION_NAMES),
     );
+    const push: unknown = options.revocationFeed.push;
+    if (Array.isArray(push)) {
+      push.forEach((receiver: unknown, index) => {
+        if (isObject(receiver)) {
+          assertKnownOptions(
+            `createIssuer(): revocationFeed.push[${index}]`,
+            receiver,
+            Object.keys(PUSH_OPTION_NAMES),
+          );
+        }
+      });
+    }
   }
   if (Array.isArray(options.clients)) {
     options.clients.forEach((client: unknown, index) => {
@@ -215,7 +236,51 @@ function revocationFeedOption(
     maxBufferBytes,
     log: value.log,
     audience: [...audiences],
+    push: pushOption(value.push),
   };
+}
+
+/** Loopback hosts, where plain http never leaves the machine (RFC 6761 §6.3 for `localhost`). */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function pushOption(value: unknown): PushReceiverConfig[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new ConfigurationError('revocationFeed.push must be an array of { url, authorization? }');
+  }
+  const seen = new Set<string>();
+  return value.map((receiver: unknown, index): PushReceiverConfig => {
+    const name = `revocationFeed.push[${index}]`;
+    if (!isObject(receiver)) throw new ConfigurationError(`${name} must be an object with a \`url\``);
+    const url: unknown = Reflect.get(receiver, 'url');
+    let parsed: URL;
+    try {
+      parsed = new URL(url as string);
+    } catch {
+      throw new ConfigurationError(`${name}.url must be an absolute URL; got ${JSON.stringify(url)}`);
+    }
+    // The SETs (and the Authorization header) must not cross a network in the clear.
+    if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname)))) {
+      throw new ConfigurationError(`${name}.url must be https (http only on a loopback address)`);
+    }
+    // Credentials belong in `authorization`, where they are never reported.
+    if (parsed.username !== '' || parsed.password !== '') {
+      throw new ConfigurationError(`${name}.url must not carry credentials: use \`authorization\``);
+    }
+    if (parsed.hash !== '') throw new ConfigurationError(`${name}.url must not have a fragment`);
+    if (seen.has(parsed.href)) throw new ConfigurationError(`${name}.url is listed twice`);
+    seen.add(parsed.href);
+    const authorization: unknown = Reflect.get(receiver, 'authorization');
+    if (
+      authorization !== undefined &&
+      (typeof authorization !== 'string' || authorization.trim() === '' || /[\r\n]/.test(authorization))
+    ) {
+      throw new ConfigurationError(`${name}.authorization must be a header value such as "Bearer <token>"`);
+    }
+    return { url: parsed.href, authorization };
+  });
 }
 
 function endpoint(issuer: string, path: string): string {

@@ -10,6 +10,7 @@ import { createRevocation } from './revocation.js';
 import { createRevocationRecorder, revocationTargets } from './revocation-events.js';
 import { createRevocationFeed } from './revocation-feed.js';
 import { createMemoryRevocationLog } from './revocation-log.js';
+import { createRevocationPush } from './revocation-push.js';
 import { createRotationSchedule } from './rotation-schedule.js';
 import { signCompact } from './signer.js';
 import { createExternalKeyRing, createKeyRing, type KeyRing } from './signing-keys.js';
@@ -68,6 +69,11 @@ export function createIssuer(options: IssuerOptions): Issuer {
     feedConfig && feedLog
       ? createRevocationFeed({ config: feedConfig, log: feedLog, clock, emit })
       : undefined;
+  // RFC 8935 push to the configured receivers, beside the SSE stream.
+  const push =
+    feedConfig && feedConfig.push.length > 0
+      ? createRevocationPush({ receivers: feedConfig.push, clock, emit })
+      : undefined;
   // Every revocation goes to the denylist and, with a feed, into its log as a signed SET.
   const recorder =
     feedConfig && feedLog
@@ -79,7 +85,10 @@ export function createIssuer(options: IssuerOptions): Issuer {
           accessTokenLifetime: config.accessTokenLifetime,
           log: feedLog,
           currentSigner,
-          onAppended: (entry) => feed?.publish(entry),
+          onAppended: (entry) => {
+            feed?.publish(entry);
+            push?.enqueue(entry);
+          },
         })
       : undefined;
   const revocationTarget = revocationTargets(options.denylist, recorder);
@@ -176,6 +185,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     async close() {
       schedule.stop();
       feed?.close();
+      await push?.close();
       // Stores passed in are the caller's to close (they may be shared); the defaults hold no resources.
       await initialising.catch(() => undefined);
     },

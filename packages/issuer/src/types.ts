@@ -105,6 +105,19 @@ export interface RevocationFeedOptions {
   maxBufferBytes?: number;
   /** Where the SETs are retained (default: `createMemoryRevocationLog()`, one instance). */
   log?: RevocationLogStore;
+  /**
+   * RFC 8935 push: every SET appended to the log is also POSTed to each of these receivers (https, or http on
+   * a loopback address), with `authorization` as the `Authorization` header when given. Retried while the
+   * entry is retained; see the README.
+   */
+  push?: RevocationPushReceiver[];
+}
+
+/** One RFC 8935 receiver of `revocationFeed.push`. */
+export interface RevocationPushReceiver {
+  url: string;
+  /** The whole `Authorization` header value, e.g. `Bearer <token>`; never reported in events. */
+  authorization?: string;
 }
 
 export interface IssuerDpopOptions {
@@ -151,7 +164,32 @@ export type IssuerEvent =
   /** Re-reading a shared key store failed; the instance keeps signing with its last view of the keys. */
   | { type: 'keys.sync_failed'; reason: string }
   /** A feed subscriber's unsent data passed `maxBufferBytes`: it was disconnected (it resumes by id). */
-  | { type: 'revocation_feed.subscriber_dropped'; clientId: string; bufferedBytes: number };
+  | { type: 'revocation_feed.subscriber_dropped'; clientId: string; bufferedBytes: number }
+  /** RFC 8935 push: the receiver (origin and path) answered 202 or 200 for entry `id`. */
+  | { type: 'revocation_push.delivered'; receiver: string; id: string; status: number; attempts: number }
+  /** The receiver refused the SET (a 400 with RFC 8935 §2.3 `err`/`description`, or another 4xx): not retried. */
+  | {
+      type: 'revocation_push.refused';
+      receiver: string;
+      id: string;
+      status: number;
+      err?: string;
+      description?: string;
+    }
+  /** A network error, 5xx, 429 or 408: attempt `attempt` failed, the next is in `delay` ms. */
+  | {
+      type: 'revocation_push.retry';
+      receiver: string;
+      id: string;
+      attempt: number;
+      delay: number;
+      reason: string;
+    }
+  /**
+   * Entries not delivered to a receiver: `expired` (no longer retained, so no longer worth delivering) or
+   * `queue_full` (the receiver's queue held only live entries; the entry stays in the log).
+   */
+  | { type: 'revocation_push.dropped'; receiver: string; reason: 'expired' | 'queue_full'; ids: string[] };
 
 export interface IssueTokensInput {
   sub: string;
@@ -285,7 +323,7 @@ export interface Issuer {
   handle(request: Request, context?: HandlerContext): Promise<Response>;
   readonly clients: ReadonlyMap<string, ClientConfig>;
   readonly options: ResolvedIssuerOptions;
-  /** Stop the timer and end every revocation-feed stream. */
+  /** Stop the timer, end every revocation-feed stream and stop pushing (RFC 8935) to receivers. */
   close(): Promise<void>;
 }
 
