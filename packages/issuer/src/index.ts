@@ -42,6 +42,7 @@ export type {
   RefreshInput,
   ResolvedIssuerOptions,
   RevocationFeedOptions,
+  RevocationPushReceiver,
   RevocationTarget,
   RevokeInput,
   RotationOptions,
