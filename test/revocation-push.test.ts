@@ -90,15 +90,15 @@ const ofType = (events: IssuerEvent[], type: IssuerEvent['type']) => events.filt
 test('a revocation at the issuer lands in the denylist behind createSetReceiver', async () => {
   const denylist = createMemoryDenylist();
   const authorizations: (string | null)[] = [];
-  let receive: ((request: Request) => Promise<Response>) | undefined;
+  const bound: { receive?: (request: Request) => Promise<Response> } = {};
   const receiverOrigin = await serve(async (request) => {
     authorizations.push(request.headers.get('authorization'));
     // The receiver checks the transmitter's credential before anything else.
     if (request.headers.get('authorization') !== PUSH_TOKEN) return new Response(null, { status: 401 });
-    return receive ? receive(request) : new Response(null, { status: 503 });
+    return bound.receive ? bound.receive(request) : new Response(null, { status: 503 });
   });
   const { issuer, events } = await pushingIssuer(`${receiverOrigin}/security-events`);
-  receive = createSetReceiver({ issuer: issuer.issuer, audience: AUDIENCE, denylist });
+  bound.receive = createSetReceiver({ issuer: issuer.issuer, audience: AUDIENCE, denylist });
 
   const tokens = await issuer.issueTokens({ sub: 'alice', clientId: 'web', scope: 'read' });
   expect(await refused(issuer, denylist, tokens.accessToken)).toBe(false);
@@ -116,14 +116,14 @@ test('a revocation at the issuer lands in the denylist behind createSetReceiver'
 test('a receiver that answers 503 twice, then 202, gets the SET after retries', async () => {
   const denylist = createMemoryDenylist();
   let posts = 0;
-  let receive: ((request: Request) => Promise<Response>) | undefined;
+  const bound: { receive?: (request: Request) => Promise<Response> } = {};
   const receiverOrigin = await serve(async (request) => {
     posts += 1;
     if (posts <= 2) return new Response(null, { status: 503 });
-    return receive!(request);
+    return bound.receive!(request);
   });
   const { issuer, events } = await pushingIssuer(`${receiverOrigin}/security-events`);
-  receive = createSetReceiver({ issuer: issuer.issuer, audience: AUDIENCE, denylist });
+  bound.receive = createSetReceiver({ issuer: issuer.issuer, audience: AUDIENCE, denylist });
 
   const tokens = await issuer.issueTokens({ sub: 'carol', clientId: 'web', scope: 'read' });
   await issuer.revoke(tokens.accessToken);
@@ -139,13 +139,17 @@ test('a receiver that answers 503 twice, then 202, gets the SET after retries', 
 test('a 400 refusal from createSetReceiver (another audience) is reported and not retried', async () => {
   const denylist = createMemoryDenylist();
   let posts = 0;
-  let receive: ((request: Request) => Promise<Response>) | undefined;
+  const bound: { receive?: (request: Request) => Promise<Response> } = {};
   const receiverOrigin = await serve(async (request) => {
     posts += 1;
-    return receive!(request);
+    return bound.receive!(request);
   });
   const { issuer, events } = await pushingIssuer(`${receiverOrigin}/security-events`);
-  receive = createSetReceiver({ issuer: issuer.issuer, audience: 'https://another-api.test', denylist });
+  bound.receive = createSetReceiver({
+    issuer: issuer.issuer,
+    audience: 'https://another-api.test',
+    denylist,
+  });
 
   const tokens = await issuer.issueTokens({ sub: 'dave', clientId: 'web', scope: 'read' });
   await issuer.revoke(tokens.accessToken);
