@@ -109,7 +109,9 @@ test('a revocation at the issuer lands in the denylist behind createSetReceiver'
   await issuer.revokeSubject('bob');
   await until(() => refused(issuer, denylist, other.accessToken));
   expect(authorizations.every((value) => value === PUSH_TOKEN)).toBe(true);
-  expect(ofType(events, 'revocation_push.delivered')).toHaveLength(2);
+  // revokeSubject may also push token events for the live access tokens of bob's refresh families.
+  expect(ofType(events, 'revocation_push.delivered').length).toBeGreaterThanOrEqual(2);
+  expect(ofType(events, 'revocation_push.refused')).toHaveLength(0);
   expect(JSON.stringify(events)).not.toContain(PUSH_TOKEN);
 });
 
