@@ -5,6 +5,7 @@ export * from './errors.js';
 export { ERROR_CODES, isJwtGuardErrorCode, type JwtGuardErrorCode } from './error-codes.js';
 export { defaults } from './defaults.js';
 export { assertKnownOptions } from './config/option-names.js';
+export { guardListener } from './config/guarded-listener.js';
 export { buildChallenge } from './bearer/challenge.js';
 export type { VerificationKey, KeySource } from './keys/key-source.js';
 export { toMilliseconds } from './config/duration.js';

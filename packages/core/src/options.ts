@@ -4,6 +4,7 @@
 import type { ClaimsPolicy } from './claims/registered-claims.js';
 import { createScopeReader } from './claims/scope-claim.js';
 import { toMilliseconds } from './config/duration.js';
+import { guardListener } from './config/guarded-listener.js';
 import { assertKnownOptions } from './config/option-names.js';
 import { stringList } from './config/option-values.js';
 import { defaults } from './defaults.js';
@@ -118,7 +119,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function')
     throw new ConfigurationError('clock must be a function returning milliseconds since the epoch');
-  const emit = eventEmitter(options.onEvent);
+  const emit = guardListener(options.onEvent);
 
   const clockTolerance =
     toMilliseconds(options.clockTolerance ?? defaults.clockTolerance, 'clockTolerance') / 1000;
@@ -221,19 +222,6 @@ function checkOptionNames(options: VerifierOptions): void {
       assertKnownOptions('createVerifier(): cache.tokens', cache.tokens, Object.keys(TOKEN_CACHE_OPTIONS));
     }
   }
-}
-
-/** The `onEvent` listener behind a guard: a listener that throws must not change a verification decision. */
-function eventEmitter(onEvent: VerifierOptions['onEvent']): (event: JwtGuardEvent) => void {
-  if (onEvent !== undefined && typeof onEvent !== 'function')
-    throw new ConfigurationError('onEvent must be a function');
-  return (event) => {
-    try {
-      onEvent?.(event);
-    } catch {
-      // Ignored: see above.
-    }
-  };
 }
 
 function issuerConfigs(options: VerifierOptions): IssuerConfig[] {

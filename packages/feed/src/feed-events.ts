@@ -1,7 +1,7 @@
 // What the feed denylist reports through `onEvent`, and the guard around that listener: it is called from
 // the stream and from timers, where a throw would end the process. Observing the feed never changes what it
 // decides, so a listener's failure (thrown or a rejected promise) goes no further.
-import { ConfigurationError } from '@jwtguard/core';
+import { guardListener } from '@jwtguard/core';
 import type { SetRejectionReason } from './set-events.js';
 
 export type FeedDenylistEvent =
@@ -21,16 +21,5 @@ export type FeedDenylistEvent =
 
 export type FeedEventListener = (event: FeedDenylistEvent) => void;
 
-/** `onEvent` behind a guard; a no-op without one. */
-export function guardedListener(onEvent: FeedEventListener | undefined): FeedEventListener {
-  if (onEvent === undefined) return () => undefined;
-  if (typeof onEvent !== 'function') throw new ConfigurationError('onEvent must be a function');
-  return (event) => {
-    try {
-      const returned: unknown = onEvent(event);
-      if (returned instanceof Promise) returned.catch(() => undefined);
-    } catch {
-      // Ignored: see above.
-    }
-  };
-}
+/** `onEvent` behind core's guard; a no-op without one. */
+export const guardedListener: (onEvent: FeedEventListener | undefined) => FeedEventListener = guardListener;

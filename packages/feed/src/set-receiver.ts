@@ -5,6 +5,7 @@
 // the SET is refused; 503 with Retry-After when the keys or the store cannot be reached, so the transmitter
 // delivers the SET again rather than it being lost.
 import {
+  guardListener,
   assertKnownOptions,
   ConfigurationError,
   isJwtGuardError,
@@ -122,15 +123,8 @@ export function createSetReceiver(options: SetReceiverOptions): (request: Reques
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const rule = revocationRule(options);
   const applied = new AppliedSets(options.maxReplayEntries ?? 100_000);
-  const onEvent = options.onEvent;
-  const emit = (event: SetReceiverEvent): void => {
-    try {
-      const returned: unknown = onEvent?.(event);
-      if (returned instanceof Promise) returned.catch(() => undefined);
-    } catch {
-      // Observing never changes the answer.
-    }
-  };
+  // Observing never changes the answer.
+  const emit = guardListener<SetReceiverEvent>(options.onEvent);
   const verify = createSetVerifier({
     issuer: options.issuer,
     audience: options.audience,

@@ -1,6 +1,7 @@
 // createIssuer: where the parts of the issuer meet. Options are resolved first (issuer-options.ts), then
 // the signing keys (signing-keys.ts), grants (grants.ts), revocation (revocation.ts), the rotation schedule
 // (rotation-schedule.ts) and the HTTP endpoints (handlers.ts), each given only what it needs.
+import { guardListener } from '@jwtguard/core';
 import { createMemoryKeyStore } from './key-store.js';
 import { createGrants } from './grants.js';
 import { createHandlers, type HandlerService } from './handlers.js';
@@ -30,13 +31,8 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 export function createIssuer(options: IssuerOptions): Issuer {
   const config = resolveIssuerOptions(options);
   const { clock } = config;
-  const emit = (event: IssuerEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A throwing listener must not break issuing.
-    }
-  };
+  // A throwing listener must not break issuing.
+  const emit = guardListener<IssuerEvent>(options.onEvent);
   const syncLag = config.keySyncInterval ?? 0;
   const ring: KeyRing = options.signer
     ? createExternalKeyRing(options.signer, options.publishedKeys ?? [])
