@@ -10,12 +10,10 @@ import {
   ConfigurationError,
   isJwtGuardError,
   revocationRule,
-  type IssuerConfig,
-  type KeyInput,
 } from '@jwtguard/core';
 import { AppliedSets } from './applied-sets.js';
 import { SetRejection, type Revocation, type SetRejectionReason } from './set-events.js';
-import { createSetVerifier, type VerifiedSet } from './set-verifier.js';
+import { createSetVerifier, type SetVerifierOptions, type VerifiedSet } from './set-verifier.js';
 
 /** A store a receiver can apply revocations to: core's memory denylist and the Redis denylist are ones. */
 export interface RevocationTarget {
@@ -38,29 +36,15 @@ export type SetReceiverEvent =
   | { type: 'set.rejected'; err: SetErrorCode; reason: SetRejectionReason; description: string }
   | { type: 'set.unavailable'; reason: string };
 
-export interface SetReceiverOptions {
-  /**
-   * The transmitters whose SETs are accepted: an issuer URL (keys from its discovery document, or
-   * `jwksUri`/`keys` below), or a list of them, each `{ issuer, jwksUri?, keys? }` with its own keys.
-   */
-  issuer: string | Array<string | IssuerConfig>;
-  /** This receiver's audience: a SET for another is refused (invalid_audience). */
-  audience: string | string[];
-  jwksUri?: string;
-  keys?: KeyInput | KeyInput[];
-  algorithms?: string[];
+export interface SetReceiverOptions extends SetVerifierOptions {
   /** Where revocations go. */
   denylist: RevocationTarget;
-  /** As the verifier's (default 5 s); also how long an applied SET's id is remembered past its token's exp. */
-  clockTolerance?: number | string;
   /** How long a subject cutoff matters (default '24h'): how long its SET's id is remembered. */
   maxTokenLifetime?: number | string;
-  /** Most SET ids remembered for replay detection (default 100 000). */
+  /** Most SET ids remembered for replay detection, each past its token's exp + clockTolerance (default 100 000). */
   maxReplayEntries?: number;
   /** Largest request body accepted, in bytes (default 64 KiB). */
   maxBodyBytes?: number;
-  fetch?: typeof fetch;
-  clock?: () => number;
   /** Called for each SET; a listener that throws changes nothing. */
   onEvent?: (event: SetReceiverEvent) => void;
 }

@@ -12,12 +12,19 @@ import {
 } from '@jwtguard/core';
 import { readRevocation, SetRejection, type Revocation } from './set-events.js';
 
+/** Whose SETs are accepted, and how they are checked: shared by the feed denylist and the push receiver. */
 export interface SetVerifierOptions {
+  /**
+   * The transmitters whose SETs are accepted: an issuer URL (keys from its discovery document, or
+   * `jwksUri`/`keys` below), or a list of them, each `{ issuer, jwksUri?, keys? }` with its own keys.
+   */
   issuer: string | Array<string | IssuerConfig>;
+  /** This receiver's audience: a SET for another is refused. */
   audience: string | string[];
   jwksUri?: string;
   keys?: KeyInput | KeyInput[];
   algorithms?: string[];
+  /** As the verifier's (default 5 s). */
   clockTolerance?: number | string;
   fetch?: typeof fetch;
   clock?: () => number;
