@@ -109,16 +109,8 @@ export function createSetReceiver(options: SetReceiverOptions): (request: Reques
   const applied = new AppliedSets(options.maxReplayEntries ?? 100_000);
   // Observing never changes the answer.
   const emit = guardListener<SetReceiverEvent>(options.onEvent);
-  const verify = createSetVerifier({
-    issuer: options.issuer,
-    audience: options.audience,
-    jwksUri: options.jwksUri,
-    keys: options.keys,
-    algorithms: options.algorithms,
-    clockTolerance: options.clockTolerance,
-    fetch: options.fetch,
-    clock,
-  });
+  // It reads only its own members (SetReceiverOptions extends its options).
+  const verify = createSetVerifier(options);
 
   function refuse(rejection: SetRejection): Response {
     const err = ERROR_CODE[rejection.reason];
